@@ -1,0 +1,162 @@
+"""Audit: run the Great Expectations suites in expectations/ against the build schema.
+
+Each suite is a hand-written JSON file named after the model it guards. The
+context is built here, at run time, and lives only for the run: nothing
+connects at import time, and nothing generated is kept in the repository.
+Every expectation result is written to audit.expectation_results.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from psycopg2 import sql
+
+from funnelhouse import settings, warehouse
+
+log = logging.getLogger(__name__)
+
+BLOCKING = "critical"
+
+
+@dataclass
+class ExpectationOutcome:
+    suite: str
+    model: str
+    expectation: str
+    severity: str
+    success: bool
+    observed_value: Any
+    details: str
+
+    @property
+    def blocks(self) -> bool:
+        return not self.success and self.severity == BLOCKING
+
+
+@dataclass
+class AuditReport:
+    run_id: str
+    outcomes: list[ExpectationOutcome] = field(default_factory=list)
+
+    @property
+    def blocking_failures(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if o.blocks]
+
+    @property
+    def warnings(self) -> list[ExpectationOutcome]:
+        return [o for o in self.outcomes if not o.success and not o.blocks]
+
+    def summary(self) -> str:
+        failed = self.blocking_failures
+        lines = [f"audit {self.run_id}: {len(self.outcomes)} expectations, {len(failed)} blocking failures, {len(self.warnings)} warnings"]
+        for o in failed + self.warnings:
+            lines.append(f"  [{o.severity}] {o.model}: {o.expectation} observed {o.observed_value!r} {o.details}".rstrip())
+        return "\n".join(lines)
+
+
+class AuditFailed(RuntimeError):
+    def __init__(self, report: AuditReport):
+        self.report = report
+        super().__init__("blocking expectations failed; nothing was published\n" + report.summary())
+
+
+def suites_dir() -> Path:
+    return settings.project_root() / "expectations"
+
+
+def load_suites(directory: Path | None = None) -> list[dict[str, Any]]:
+    suites = []
+    for path in sorted((directory or suites_dir()).glob("*.json")):
+        suite = json.loads(path.read_text())
+        suite.setdefault("model", path.stem)
+        suite["_path"] = str(path)
+        suites.append(suite)
+    return suites
+
+
+def _expectation(config: dict[str, Any], schema: str) -> Any:
+    import great_expectations as gx
+
+    name = "".join(part.capitalize() for part in config["type"].split("_"))
+    cls = getattr(gx.expectations, name, None)
+    if cls is None:
+        raise ValueError(f"unknown expectation type {config['type']!r}")
+    kwargs = dict(config.get("kwargs", {}))
+    if "unexpected_rows_query" in kwargs:
+        # Suites name schemas symbolically so one file works for any deployment.
+        kwargs["unexpected_rows_query"] = kwargs["unexpected_rows_query"].format(
+            build=schema, **{f"raw_{k}": v for k, v in settings.RAW_SCHEMAS.items()}, batch="{batch}"
+        )
+    return cls(**kwargs, severity=config.get("severity", BLOCKING), description=config.get("description"))
+
+
+def _observed(result: Any) -> tuple[Any, str]:
+    body = result.result or {}
+    observed = body.get("observed_value")
+    if observed is None and "unexpected_count" in body:
+        observed = body["unexpected_count"]
+    sample = body.get("partial_unexpected_list") or body.get("details", {}).get("unexpected_rows")
+    details = ""
+    if sample:
+        details = "e.g. " + json.dumps(sample[:5], default=str)
+    if result.exception_info and result.exception_info.get("raised_exception"):
+        details = "error: " + str(result.exception_info.get("exception_message"))[:300]
+    return observed, details
+
+
+def audit(run_id: str, dsn: str | None = None, schema: str = settings.BUILD_SCHEMA, directory: Path | None = None) -> AuditReport:
+    """Validate every suite; record every result. Raises AuditFailed on a blocking failure."""
+    import great_expectations as gx
+
+    settings.disable_telemetry()
+    url = warehouse.normalise(dsn or warehouse.url())
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
+    source = context.data_sources.add_postgres(name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg2://", 1))
+    report = AuditReport(run_id)
+    for spec in load_suites(directory):
+        model = spec["model"]
+        asset = source.add_table_asset(name=model, table_name=model, schema_name=schema)
+        batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
+        suite = gx.ExpectationSuite(name=spec["name"])
+        for config in spec["expectations"]:
+            suite.add_expectation(_expectation(config, schema))
+        result = batch.validate(suite, result_format="COMPLETE")
+        for res in result.results:
+            config = res.expectation_config
+            observed, details = _observed(res)
+            label = config.description or f"{config.type}({_short_kwargs(config.kwargs)})"
+            report.outcomes.append(
+                ExpectationOutcome(spec["name"], model, label, str(getattr(config, "severity", BLOCKING) or BLOCKING).split(".")[-1].lower(),
+                                   bool(res.success), observed, details)
+            )
+    _record(report, url)
+    log.info("%s", report.summary())
+    if report.blocking_failures:
+        raise AuditFailed(report)
+    return report
+
+
+def _short_kwargs(kwargs: dict[str, Any]) -> str:
+    keep = {k: v for k, v in kwargs.items() if k not in ("batch_id", "unexpected_rows_query")}
+    return ", ".join(f"{k}={v}" for k, v in keep.items())
+
+
+def _record(report: AuditReport, dsn: str) -> None:
+    with warehouse.connect(dsn) as conn, conn.cursor() as cur:
+        for o in report.outcomes:
+            cur.execute(
+                sql.SQL(
+                    "insert into {}.expectation_results (run_id, suite, model, expectation, severity, success, observed_value, details) "
+                    "values (%s, %s, %s, %s, %s, %s, %s, %s)"
+                ).format(sql.Identifier(settings.AUDIT_SCHEMA)),
+                (report.run_id, o.suite, o.model, o.expectation, o.severity, o.success,
+                 None if o.observed_value is None else json.dumps(o.observed_value, default=str), o.details),
+            )
