@@ -1,0 +1,30 @@
+{%- set raw = source('google_ads', 'campaign_name_history') -%}
+
+with
+
+source as (
+
+    select * from {{ raw }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ clean_text('customer_id') }} as customer_id,
+        {{ clean_text('campaign_id') }} as campaign_id,
+
+        ---------- strings
+        {{ clean_text('campaign_name') }} as campaign_name,
+
+        ---------- timestamps
+        {{ column_or_null(raw, 'first_seen_at', 'timestamptz') }}
+            as first_seen_at
+
+    from source
+
+)
+
+select * from renamed

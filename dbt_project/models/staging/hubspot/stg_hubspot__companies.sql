@@ -1,0 +1,41 @@
+{%- set raw = source('hubspot', 'companies') -%}
+
+with
+
+source as (
+
+    select * from {{ raw }}
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        {{ clean_text('id') }} as company_id,
+        {{ clean_text(column_or_null(raw, 'hubspot_owner_id')) }} as owner_id,
+
+        ---------- strings
+        {{ clean_text(column_or_null(raw, 'name')) }} as company_name,
+        lower({{ clean_text(column_or_null(raw, 'domain')) }}) as domain,
+        {{ clean_text(column_or_null(raw, 'country')) }} as country,
+
+        ---------- booleans
+        coalesce(archived, false) as is_archived,
+
+        ---------- timestamps
+        coalesce(
+            {{ text_to_timestamp(column_or_null(raw, 'createdate')) }},
+            created_at
+        ) as company_created_at,
+        coalesce(
+            {{ text_to_timestamp(column_or_null(raw, 'hs_lastmodifieddate')) }},
+            updated_at
+        ) as company_updated_at
+
+    from source
+
+)
+
+select * from renamed
