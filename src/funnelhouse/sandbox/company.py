@@ -334,10 +334,12 @@ NAME_NOUNS = (
 )
 LEGAL = {"US": ("Inc.", "LLC", "Corp."), "DE": ("GmbH", "AG"), "FR": ("SAS", "SA"), "NL": ("B.V.",), "GB": ("Ltd", "plc")}
 TLD = {"US": ".com", "DE": ".de", "FR": ".fr", "NL": ".nl", "GB": ".co.uk"}
-INDUSTRIES = ("COMPUTER_SOFTWARE", "RETAIL", "LOGISTICS_AND_SUPPLY_CHAIN", "FINANCIAL_SERVICES", "HOSPITAL_HEALTH_CARE", "MARKETING_AND_ADVERTISING")
+INDUSTRIES = ("COMPUTER_SOFTWARE", "RETAIL", "LOGISTICS_AND_SUPPLY_CHAIN", "FINANCIAL_SERVICES",
+              "HOSPITAL_HEALTH_CARE", "MARKETING_AND_ADVERTISING")
 COUNTRY_WEIGHTS = (("US", 0.50), ("GB", 0.18), ("DE", 0.14), ("FR", 0.10), ("NL", 0.08))
 FX_FROM_USD = {"USD": 1.0, "EUR": 0.92, "GBP": 0.79}
-OWNER_NAMES = (("Olga", "Okafor"), ("Marcus", "Reed"), ("Sofia", "Lindqvist"), ("Tom", "Brennan"), ("Priya", "Raman"), ("Jake", "Morrison"))
+OWNER_NAMES = (("Olga", "Okafor"), ("Marcus", "Reed"), ("Sofia", "Lindqvist"), ("Tom", "Brennan"), ("Priya", "Raman"),
+               ("Jake", "Morrison"))
 # Non-paid channels: (name, weight, lead quality)
 CHANNELS = (
     ("organic", 0.28, 1.0), ("email", 0.12, 1.1), ("referral", 0.10, 1.3), ("direct", 0.14, 1.0),
@@ -367,39 +369,39 @@ def _messy_campaign(rng: random.Random, campaign: AdsCampaign, day: date) -> str
 
 def _source_properties(rng: random.Random, channel: str, created: datetime) -> dict[str, str | None]:
     """Original-source and UTM properties of a lead that did not come from paid search."""
-    props: dict[str, str | None] = dict.fromkeys(
-        ("hs_analytics_source", "hs_analytics_source_data_1", "hs_analytics_source_data_2", "utm_source", "utm_medium", "utm_campaign")
-    )
+    source: str | None
+    data_1 = data_2 = utm_source = utm_medium = utm_campaign = None
     if channel == "organic":
-        props.update(hs_analytics_source="ORGANIC_SEARCH", hs_analytics_source_data_1=rng.choice(("google", "google", "google", "bing", "duckduckgo")),
-                     hs_analytics_source_data_2="Unknown keywords (SSL)")
+        source, data_2 = "ORGANIC_SEARCH", "Unknown keywords (SSL)"
+        data_1 = rng.choice(("google", "google", "bing", "duckduckgo"))
     elif channel == "email":
-        props.update(hs_analytics_source="EMAIL_MARKETING", hs_analytics_source_data_1=f"Newsletter {created:%B %Y}",
-                     utm_source="newsletter", utm_medium="email", utm_campaign=f"newsletter-{created:%Y-%m}")
+        source, data_1 = "EMAIL_MARKETING", f"Newsletter {created:%B %Y}"
+        utm_source, utm_medium, utm_campaign = "newsletter", "email", f"newsletter-{created:%Y-%m}"
     elif channel == "referral":
-        props.update(hs_analytics_source="REFERRALS", hs_analytics_source_data_1=rng.choice(("g2.com", "capterra.com", "partnerhub.io", "medium.com")))
+        source, data_1 = "REFERRALS", rng.choice(("g2.com", "capterra.com", "partnerhub.io", "medium.com"))
     elif channel == "direct":
-        props.update(hs_analytics_source="DIRECT_TRAFFIC")
+        source = "DIRECT_TRAFFIC"
     elif channel == "social":
-        props.update(hs_analytics_source="SOCIAL_MEDIA", hs_analytics_source_data_1=rng.choice(("LinkedIn", "Twitter", "Facebook", "Reddit")))
-    elif channel == "paid_social":
-        platform = rng.choice(("facebook", "LinkedIn"))
-        medium = "cpc" if platform == "LinkedIn" and rng.random() < 0.4 else "paid_social"
-        campaign = rng.choice(("prospecting-lookalike", "retargeting-visitors", "ebook-funnel-metrics", "demo-request"))
-        props.update(hs_analytics_source="PAID_SOCIAL", hs_analytics_source_data_1=platform.capitalize() if platform == "facebook" else platform,
-                     hs_analytics_source_data_2=campaign, utm_source=platform, utm_medium=medium, utm_campaign=campaign)
+        source, data_1 = "SOCIAL_MEDIA", rng.choice(("LinkedIn", "Twitter", "Facebook", "Reddit"))
+    elif channel == "paid_social":  # LinkedIn ads tagged "cpc": cpc alone does not mean Google
+        utm_source = rng.choice(("facebook", "LinkedIn"))
+        utm_medium = "cpc" if utm_source == "LinkedIn" and rng.random() < 0.4 else "paid_social"
+        utm_campaign = rng.choice(("prospecting-lookalike", "retargeting-visitors", "ebook-funnel-metrics", "demo-request"))
+        source, data_1, data_2 = "PAID_SOCIAL", {"facebook": "Facebook"}.get(utm_source, utm_source), utm_campaign
     elif channel == "webinar":
-        topic = rng.choice(("pipeline-metrics", "attribution-101", "board-reporting"))
-        campaign = f"webinar-{topic}-{created:%Y-%m}"
-        props.update(hs_analytics_source="OTHER_CAMPAIGNS", hs_analytics_source_data_1=campaign,
-                     utm_source=rng.choice(("zoom", "on24", "events")), utm_medium="webinar", utm_campaign=campaign)
+        utm_campaign = f"webinar-{rng.choice(('pipeline-metrics', 'attribution-101', 'board-reporting'))}-{created:%Y-%m}"
+        utm_source, utm_medium = rng.choice(("zoom", "on24", "events")), "webinar"
+        source, data_1 = "OTHER_CAMPAIGNS", utm_campaign
     elif channel == "offline":
-        origin = rng.choice(("CRM_UI", "IMPORT", "INTEGRATION"))
-        detail = {"CRM_UI": "sales", "IMPORT": f"trade-show-{created:%Y}.csv", "INTEGRATION": "Zapier"}[origin]
-        props.update(hs_analytics_source="OFFLINE", hs_analytics_source_data_1=origin, hs_analytics_source_data_2=detail)
+        data_1 = rng.choice(("CRM_UI", "IMPORT", "INTEGRATION"))
+        details = {"CRM_UI": "sales", "IMPORT": f"trade-show-{created:%Y}.csv", "INTEGRATION": "Zapier"}
+        source, data_2 = "OFFLINE", details[data_1]
     else:  # unknown: HubSpot sends null or an empty string
-        props["hs_analytics_source"] = rng.choice((None, ""))
-    return props
+        source = rng.choice((None, ""))
+    return {
+        "hs_analytics_source": source, "hs_analytics_source_data_1": data_1, "hs_analytics_source_data_2": data_2,
+        "utm_source": utm_source, "utm_medium": utm_medium, "utm_campaign": utm_campaign,
+    }
 
 
 @dataclass
@@ -526,7 +528,8 @@ def _build_hubspot(rng: random.Random, touches: list[_PaidTouch], start: date, n
     # A second buyer on some deals, outbound deals with no contact, repeat business.
     for deal in deals:
         if deal.company is not None and rng.random() < 0.15:
-            others = [lead for lead in pool[deal.company]["leads"] if lead is not deal.leads[0] and lead.created < deal.created]
+            colleagues = pool[deal.company]["leads"]
+            others = [lead for lead in colleagues if lead is not deal.leads[0] and lead.created < deal.created]
             if others:
                 deal.leads.append(rng.choice(others))
     offline = {"hs_analytics_source": "OFFLINE", "hs_analytics_source_data_1": "CRM_UI", "hs_analytics_source_data_2": None}
@@ -621,8 +624,7 @@ def _build_hubspot(rng: random.Random, touches: list[_PaidTouch], start: date, n
             "email": lead.source["email"], "firstname": lead.source["firstname"], "lastname": lead.source["lastname"],
             "createdate": iso(lead.created), "lastmodifieddate": iso(modified), "lifecyclestage": stage,
             **{f"hs_lifecyclestage_{s}_date": iso(events.get(s)) for s in STAGE_ORDER},
-            **{k: lead.source.get(k) for k in ("hs_analytics_source", "hs_analytics_source_data_1", "hs_analytics_source_data_2",
-                                               "utm_source", "utm_medium", "utm_campaign")},
+            **{k: v for k, v in lead.source.items() if k not in ("email", "firstname", "lastname")},
             "hubspot_owner_id": lead.owner, "associatedcompanyid": company_id, "hs_merged_object_ids": None,
             "hs_object_id": str(next_id),
         }
@@ -634,10 +636,13 @@ def _build_hubspot(rng: random.Random, touches: list[_PaidTouch], start: date, n
         contact_records.append(lead.record)
         next_id += rng.randint(1, 3)
 
+    def company_id(index: int | None) -> list[str]:
+        return [] if index is None else [pool[index]["record"].id]
+
     associations = {
-        ("contacts", "companies"): {lead.record.id: [pool[lead.company]["record"].id] for lead in leads if lead.company is not None},
+        ("contacts", "companies"): {lead.record.id: company_id(lead.company) for lead in leads if lead.company is not None},
         ("deals", "contacts"): {deal.record.id: [lead.record.id for lead in deal.leads] for deal in deals if deal.leads},
-        ("deals", "companies"): {deal.record.id: [pool[deal.company]["record"].id] for deal in deals if deal.company is not None},
+        ("deals", "companies"): {deal.record.id: company_id(deal.company) for deal in deals if deal.company is not None},
     }
     return HubSpotData(
         portal_id=int(_digits(rng, 8, taken)), time_zone="US/Eastern", company_currency="USD", owners=owners,

@@ -283,7 +283,8 @@ class SandboxServer:
         httpd = _HTTPServer((self.host, self.port), SandboxHandler)
         httpd.app = self
         self._httpd, self.port = httpd, httpd.server_address[1]
-        self._thread = threading.Thread(target=httpd.serve_forever, name=f"{self.name}-{self.port}", daemon=True)
+        self._thread = threading.Thread(target=httpd.serve_forever, args=(0.05,), name=f"{self.name}-{self.port}",
+                                        daemon=True)
         self._thread.start()
         return self
 

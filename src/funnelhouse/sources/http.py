@@ -67,6 +67,8 @@ class ApiClient:
     def url(self, path: str) -> str:
         if path.startswith("http://") or path.startswith("https://"):
             return path
+        if not path:
+            return self.base_url
         return self.base_url.rstrip("/") + "/" + path.lstrip("/")
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:

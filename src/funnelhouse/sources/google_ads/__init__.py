@@ -229,13 +229,18 @@ def google_ads_source(config: GoogleAdsConfig, until: datetime) -> list[Any]:
         primary_key=["customer_id", "campaign_id", "campaign_name"],
     )
     def campaign_name_history(row: dict[str, Any]) -> Iterator[dict[str, Any]]:
-        # Every name a campaign was seen with: old UTMs carry old names.
-        yield {
-            "customer_id": row["customer_id"],
-            "campaign_id": row["campaign_id"],
-            "campaign_name": row["campaign_name"],
-            "seen_at": extracted_at,
-        }
+        # Every name a campaign was ever seen with (old UTMs carry old names),
+        # stamped when first seen; the known names travel in state with the data.
+        known = dlt.current.resource_state().setdefault("known_names", [])
+        key = "|".join((row["customer_id"], row["campaign_id"], row["campaign_name"] or ""))
+        if key not in known:
+            known.append(key)
+            yield {
+                "customer_id": row["customer_id"],
+                "campaign_id": row["campaign_id"],
+                "campaign_name": row["campaign_name"],
+                "first_seen_at": extracted_at,
+            }
 
     @dlt.resource(
         name="campaign_stats",

@@ -112,15 +112,14 @@ def search_modified(
     """Pages of records modified in [since, until), past the 10,000-result cap."""
     last_id = 0
     while True:
-        after = 0
-        seen_in_query = 0
+        floor_id, after, seen_in_query = last_id, 0, 0
         while True:
             filters = [
                 {"propertyName": obj.modified_property, "operator": "GTE", "value": epoch_ms(since)},
                 {"propertyName": obj.modified_property, "operator": "LT", "value": epoch_ms(until)},
             ]
-            if last_id:
-                filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(last_id)})
+            if floor_id:
+                filters.append({"propertyName": "hs_object_id", "operator": "GT", "value": str(floor_id)})
             body = api.post(
                 f"/crm/v3/objects/{obj.name}/search",
                 json={
@@ -176,6 +175,29 @@ def list_all(api: ApiClient, path: str, params: dict[str, Any]) -> Iterator[dict
             return
 
 
+def _read_modified(
+    api: ApiClient, obj: HubSpotObject, properties: list[str], until: datetime, extracted_at: datetime
+) -> Iterator[list[dict[str, Any]]]:
+    """Records changed since the stored cursor; the cursor advances with the loaded data."""
+    state = dlt.current.resource_state()
+    cursor = datetime.fromisoformat(state["cursor"]) if "cursor" in state else EPOCH
+    since = max(EPOCH, cursor - CURSOR_OVERLAP)
+    high = cursor
+    for page in search_modified(api, obj, properties, since, until):
+        rows = [flatten(r) | {"_extracted_at": extracted_at} for r in page]
+        high = max([high, *(r["updated_at"] for r in rows if r["updated_at"])])
+        yield rows
+    state["cursor"] = high.isoformat()
+
+
+def _linker(api: ApiClient, from_type: str, to_type: str, extracted_at: datetime) -> Any:
+    def linked(pages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+        for row in associations(api, from_type, to_type, [r["id"] for r in pages]):
+            yield row | {"_extracted_at": extracted_at}
+
+    return linked
+
+
 @dlt.source(name="hubspot", max_table_nesting=0)
 def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
     """All HubSpot streams, reading changes up to `until` (the end of the data interval)."""
@@ -186,38 +208,22 @@ def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
     for obj in OBJECTS:
         properties = property_names(api, obj.name)
         text_columns = {name: {"data_type": "text", "nullable": True} for name in properties}
-
-        def read(obj: HubSpotObject = obj, properties: list[str] = properties) -> Iterator[list[dict[str, Any]]]:
-            state = dlt.current.resource_state()
-            cursor = datetime.fromisoformat(state["cursor"]) if "cursor" in state else EPOCH
-            since = max(EPOCH, cursor - CURSOR_OVERLAP)
-            high = cursor
-            for page in search_modified(api, obj, properties, since, until):
-                rows = [flatten(r) | {"_extracted_at": extracted_at} for r in page]
-                high = max([high, *(r["updated_at"] for r in rows if r["updated_at"])])
-                yield rows
-            state["cursor"] = high.isoformat()
-
         resource = dlt.resource(
-            read,
+            _read_modified(api, obj, properties, until, extracted_at),
             name=obj.name,
             write_disposition="merge",
             primary_key="id",
             columns={**text_columns, "updated_at": {"data_type": "timestamp"}, "created_at": {"data_type": "timestamp"}},
         )
         resources.append(resource)
-
         for target in obj.associations:
-            def linked(pages: list[dict[str, Any]], obj: HubSpotObject = obj, target: str = target) -> Iterator[dict[str, Any]]:
-                ids = [row["id"] for row in pages]
-                for row in associations(api, obj.name, target, ids):
-                    yield row | {"_extracted_at": extracted_at}
-
-            key = [f"{obj.name[:-1]}_id", f"{target[:-1]}_id"]
             resources.append(
                 dlt.transformer(
-                    linked, data_from=resource, name=f"{obj.name[:-1]}_{target}",
-                    write_disposition="merge", primary_key=key,
+                    _linker(api, obj.name, target, extracted_at),
+                    data_from=resource,
+                    name=f"{obj.name[:-1]}_{target}",
+                    write_disposition="merge",
+                    primary_key=[f"{obj.name[:-1]}_id", f"{target[:-1]}_id"],
                 )
             )
 

@@ -1,0 +1,87 @@
+"""One warehouse per test run, shared fixtures for the expensive builds.
+
+The test run gets its own funnelhouse home (embedded PostgreSQL, dlt state,
+Airflow metadata) under .funnelhouse/test-run, wiped at the start, so tests
+never touch the demo's warehouse. Airflow's environment is set here, before
+anything imports Airflow.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+TEST_HOME = ROOT / ".funnelhouse" / "test-run"
+SANDBOX_SCALE = 0.5
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if config.option.collectonly:
+        return
+    os.environ.pop("FUNNELHOUSE_WAREHOUSE_URL", None)
+    for var in [v for v in os.environ if v.startswith("AIRFLOW")]:
+        os.environ.pop(var)
+    from funnelhouse import settings
+
+    if TEST_HOME.exists():
+        from funnelhouse.warehouse import embedded
+
+        os.environ["FUNNELHOUSE_HOME"] = str(TEST_HOME)
+        embedded.stop()
+        shutil.rmtree(TEST_HOME)
+    os.environ["FUNNELHOUSE_HOME"] = str(TEST_HOME)
+    os.environ["FUNNELHOUSE_RETRY_DELAY_SECONDS"] = "1"
+    settings.disable_telemetry()
+    from funnelhouse.orchestration import local
+
+    local.configure()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if os.environ.get("FUNNELHOUSE_HOME") == str(TEST_HOME):
+        from funnelhouse.warehouse import embedded
+
+        embedded.stop()
+
+
+@pytest.fixture(scope="session")
+def dsn() -> str:
+    from funnelhouse import warehouse
+    from funnelhouse.warehouse import layout
+
+    url = warehouse.url()
+    layout.bootstrap(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    from funnelhouse.sandbox import start_sandbox
+
+    with start_sandbox(scale=SANDBOX_SCALE) as box:
+        yield box
+
+
+@pytest.fixture(scope="session")
+def pipeline_run(dsn, sandbox) -> dict[str, str]:
+    """The whole pipeline, once: both extract DAGs, then build → audit → publish."""
+    from funnelhouse.demo import run_pipeline
+
+    return run_pipeline(sandbox, say=lambda line: None)
+
+
+@pytest.fixture(scope="session")
+def sql(dsn):
+    """Run one statement as the warehouse owner; returns its rows."""
+    from funnelhouse import warehouse
+
+    def run(statement: str, params: tuple = ()) -> list[tuple]:
+        with warehouse.connect(dsn) as conn, conn.cursor() as cur:
+            cur.execute(statement, params)
+            return cur.fetchall() if cur.description else []
+
+    return run
