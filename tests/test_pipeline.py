@@ -1,0 +1,164 @@
+"""The whole pipeline through the real DAGs (`dag.test()`), the sandbox APIs
+over HTTP, dlt, dbt, Great Expectations and a real PostgreSQL.
+
+The tests in this module run in order on one warehouse: first run, the
+headline numbers checked against raw data, an identical rerun, then a
+planted fault that the audit must stop before it reaches BI.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import psycopg2
+import pytest
+
+from funnelhouse import settings
+from funnelhouse.demo import DEMO_LOGICAL_DATE, EXTRACT_DAGS, TRANSFORM_DAG, DagRunFailed, run_pipeline
+from funnelhouse.report import scorecard
+from funnelhouse.warehouse import layout
+
+pytestmark = pytest.mark.slow
+MARTS = settings.PUBLISHED_MODELS
+
+
+def fingerprint(sql, schema: str = settings.PUBLISHED_SCHEMA) -> dict[str, tuple[int, str]]:
+    """Row count and an order-independent hash of every row, per mart."""
+    prints = {}
+    for model in MARTS:
+        rows = sql(
+            f"select count(*), md5(coalesce(string_agg(md5(t::text), '' order by md5(t::text)), '')) "
+            f"from {schema}.{model} t"
+        )
+        prints[model] = rows[0]
+    return prints
+
+
+def test_first_run_loads_every_stream_and_publishes_every_mart(pipeline_run, sandbox, sql):
+    assert set(pipeline_run) == {*EXTRACT_DAGS, TRANSFORM_DAG}
+    company = sandbox.company
+    # Every record the APIs hold up to the end of the interval arrived, across many pages.
+    until = DEMO_LOGICAL_DATE
+    expected_contacts = sum(
+        1 for c in company.hubspot.contacts
+        if not c.archived and datetime.fromisoformat(c.updated_at.replace("Z", "+00:00")) < until
+    )
+    assert sql("select count(*) from raw_hubspot.contacts")[0][0] == expected_contacts
+    assert sql("select count(*) from raw_google_ads.campaign_stats")[0][0] == len(company.google_ads.stats)
+    for model in MARTS:
+        assert sql(f"select count(*) from {settings.PUBLISHED_SCHEMA}.{model}")[0][0] > 0, model
+    transform_run = pipeline_run[TRANSFORM_DAG]
+    assert sql("select count(*) from audit.publish_log where run_id = %s", (transform_run,))[0][0] == 1
+    results = sql("select model, bool_and(success) from audit.expectation_results where run_id = %s group by model", (transform_run,))
+    assert {model for model, _ in results} == set(MARTS)
+    assert all(ok for _, ok in results)
+
+
+INDEPENDENT_HEADLINE = """
+with bounds as (
+    select (date_trunc('month', max(day)) - interval '5 months')::date as first_day, max(day) as last_day
+    from (
+        select date as day from raw_google_ads.campaign_stats where cost_micros > 0
+        union all
+        select (created_at at time zone 'UTC')::date from raw_hubspot.contacts where not archived
+    ) activity
+),
+rate_on as (
+    -- usd_per_unit for a currency on a day: that day's rate or the latest of the 7 days before
+    select c.currency_code, d::date as day,
+           case when c.currency_code = 'USD' then 1 else (
+               select r.usd_per_unit from build.fx_rates r
+               where r.currency_code = c.currency_code and r.rate_date <= d::date and r.rate_date >= d::date - 7
+               order by r.rate_date desc limit 1) end as usd_per_unit
+    from (select distinct currency_code from raw_google_ads.customers
+          union select distinct deal_currency_code from raw_hubspot.deals where deal_currency_code <> '') c,
+         bounds b, generate_series(b.first_day - 200, b.last_day, interval '1 day') d
+),
+spend as (
+    select sum(s.cost_micros::numeric / 1000000 * r.usd_per_unit) as spend
+    from raw_google_ads.campaign_stats s
+    join raw_google_ads.customers c using (customer_id)
+    join rate_on r on r.currency_code = c.currency_code and r.day = s.date, bounds b
+    where s.date between b.first_day and b.last_day
+),
+leads as (
+    select count(*) as leads from raw_hubspot.contacts, bounds b
+    where not archived and (created_at at time zone 'UTC')::date between b.first_day and b.last_day
+),
+won as (
+    select d.id, d.amount::numeric as amount, d.deal_currency_code as currency_code,
+           (d.closedate::timestamptz at time zone 'UTC')::date as closed_day
+    from raw_hubspot.deals d
+    join raw_hubspot.deal_pipeline_stages st on st.stage_id = d.dealstage and st.pipeline_id = d.pipeline
+    where not d.archived and st.is_closed = 'true' and st.probability::numeric = 1
+),
+won_revenue as (
+    select sum(w.amount * r.usd_per_unit) as won_revenue
+    from won w join rate_on r on r.currency_code = w.currency_code and r.day = w.closed_day, bounds b
+    where w.closed_day between b.first_day and b.last_day
+),
+first_wins as (
+    select dc.company_id, min(w.closed_day) as first_day
+    from won w join raw_hubspot.deal_companies dc on dc.deal_id = w.id
+    group by 1
+),
+new_customers as (
+    select count(*) as new_customers from first_wins f, bounds b where f.first_day between b.first_day and b.last_day
+)
+select spend, leads, won_revenue, new_customers from spend, leads, won_revenue, new_customers
+"""
+
+
+def test_headline_numbers_equal_an_independent_computation_over_raw(pipeline_run, sql):
+    spend, leads, won_revenue, new_customers = sql(INDEPENDENT_HEADLINE)[0]
+    headline = scorecard.headline()
+    assert len(headline["months"]) == 6
+    assert headline["leads"] == leads
+    assert headline["new_customers"] == new_customers
+    # Converted amounts are summed unrounded; compare to the cent.
+    assert round(headline["spend"], 2) == round(spend, 2)
+    assert round(headline["won_revenue"], 2) == round(won_revenue, 2)
+    assert headline["spend"] > 0 and headline["won_revenue"] > 0
+
+
+def test_scorecard_renders_every_month_and_channel(pipeline_run):
+    text = scorecard.scorecard()
+    assert "paid_search" in text and "organic_search" in text
+    assert text.count("\n") > 15
+
+
+def test_rerunning_the_same_interval_changes_nothing(pipeline_run, sandbox, sql):
+    raw_counts = {t: sql(f"select count(*) from {t}")[0][0]
+                  for t in ("raw_hubspot.contacts", "raw_hubspot.deals", "raw_google_ads.campaign_stats")}
+    before = fingerprint(sql)
+    run_pipeline(sandbox, say=lambda line: None)
+    assert fingerprint(sql) == before
+    assert {t: sql(f"select count(*) from {t}")[0][0] for t in raw_counts} == raw_counts
+
+
+def test_a_failed_audit_blocks_publish_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
+    before = fingerprint(sql)
+    last_day = sql("select max(date) from raw_google_ads.campaign_stats")[0][0]
+    # Plant a negative spend inside the lookback window, as a broken feed would.
+    sql("update raw_google_ads.campaign_stats set cost_micros = -5000000 "
+        "where ctid = (select ctid from raw_google_ads.campaign_stats where date = %s limit 1)", (last_day,))
+
+    with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
+        run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
+
+    assert fingerprint(sql) == before
+    failed = sql("select model, expectation, observed_value from audit.expectation_results "
+                 "where not success and severity = 'critical' order by validated_at desc")
+    assert failed and failed[0][0] == "fct_ad_spend_daily"
+    conn = psycopg2.connect(layout.bi_url())
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"select count(*) from {settings.PUBLISHED_SCHEMA}.fct_ad_spend_daily where spend < 0")
+            assert cur.fetchone()[0] == 0
+    finally:
+        conn.close()
+
+    # The next extract re-reads the lookback window and replaces the bad partition; publish resumes.
+    run_pipeline(sandbox, say=lambda line: None)
+    assert sql("select count(*) from raw_google_ads.campaign_stats where cost_micros < 0")[0][0] == 0
+    assert fingerprint(sql) == before
