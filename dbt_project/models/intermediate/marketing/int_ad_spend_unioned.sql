@@ -71,7 +71,8 @@ converted as (
         unioned.campaign_name,
         unioned.currency_code,
         unioned.spend_local,
-        {{ to_reporting('unioned.spend_local') }} as spend,
+        {{ to_reporting('unioned.spend_local', 'unioned.currency_code') }}
+            as spend,
         unioned.impressions,
         unioned.clicks,
         unioned.conversions,

@@ -161,7 +161,8 @@ converted as (
 
     select
         dated.*,
-        {{ to_reporting('dated.amount_local') }} as amount
+        {{ to_reporting('dated.amount_local', 'dated.currency_code') }}
+            as amount
 
     from dated
     left join fx_rates_daily
