@@ -27,10 +27,13 @@
 #}
 {% macro text_to_timestamp(expression) -%}
     {%- set value = clean_text(expression) -%}
+    {%- set epoch_millis = "'^[0-9]{12,}$'" -%}
+    {%- set time_with_offset =
+        "'[T ][0-9]{2}:[0-9]{2}.*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'" -%}
     case
-        when {{ value }} ~ '^[0-9]{12,}$'
+        when {{ value }} ~ {{ epoch_millis }}
             then to_timestamp(cast({{ value }} as numeric) / 1000)
-        when {{ value }} ~ '[T ][0-9]{2}:[0-9]{2}.*(Z|z|[+-][0-9]{2}(:?[0-9]{2})?)$'
+        when {{ value }} ~ {{ time_with_offset }}
             then cast({{ value }} as timestamptz)
         else cast({{ value }} as timestamp) at time zone 'UTC'
     end

@@ -104,8 +104,13 @@ def _observed(result: Any) -> tuple[Any, str]:
     details = ""
     if sample:
         details = "e.g. " + json.dumps(sample[:5], default=str)
-    if result.exception_info and result.exception_info.get("raised_exception"):
-        details = "error: " + str(result.exception_info.get("exception_message"))[:300]
+    info = result.exception_info or {}
+    # GX reports one exception per expectation, or one per metric it failed to compute.
+    errors = [info] if "raised_exception" in info else [v for v in info.values() if isinstance(v, dict)]
+    for error in errors:
+        if error.get("raised_exception"):
+            details = "error: " + str(error.get("exception_message")).splitlines()[0][:300]
+            break
     return observed, details
 
 

@@ -139,7 +139,7 @@ with_fallback as (
 
 ),
 
-with_reporting_rate as (
+final as (
 
     select
         with_fallback.rate_date,
@@ -158,4 +158,4 @@ with_reporting_rate as (
 
 )
 
-select * from with_reporting_rate
+select * from final

@@ -44,7 +44,9 @@ google_ads as (
 
     from google_ads_campaign_stats
     left join google_ads_customers
-        on google_ads_campaign_stats.customer_id = google_ads_customers.customer_id
+        on
+            google_ads_campaign_stats.customer_id
+            = google_ads_customers.customer_id
     left join google_ads_campaigns
         on
             google_ads_campaign_stats.customer_id
@@ -60,7 +62,7 @@ unioned as (
 
 ),
 
-converted as (
+final as (
 
     select
         unioned.date_day,
@@ -86,4 +88,4 @@ converted as (
 
 )
 
-select * from converted
+select * from final

@@ -48,7 +48,7 @@ unioned as (
 
 ),
 
-normalized as (
+final as (
 
     select
         platform,
@@ -63,4 +63,4 @@ normalized as (
 
 )
 
-select * from normalized
+select * from final

@@ -210,7 +210,7 @@ campaign_matches as (
 
 ),
 
-attributed as (
+final as (
 
     select
         leads.lead_id,
@@ -243,4 +243,4 @@ attributed as (
 
 )
 
-select * from attributed
+select * from final

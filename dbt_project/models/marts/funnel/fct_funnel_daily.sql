@@ -124,12 +124,12 @@ daily as (
         coalesce(platform, '') as platform,
         coalesce(campaign_id, '') as campaign_id,
         {%- for measure in sums %}
-        coalesce(sum(case when measure = '{{ measure }}' then amount end), 0)
+        sum(case when measure = '{{ measure }}' then amount else 0 end)
             as {{ measure }},
         {%- endfor %}
         {%- for measure in counts %}
         cast(
-            coalesce(sum(case when measure = '{{ measure }}' then amount end), 0)
+            sum(case when measure = '{{ measure }}' then amount else 0 end)
             as bigint
         ) as {{ measure }}{{ ',' if not loop.last }}
         {%- endfor %}

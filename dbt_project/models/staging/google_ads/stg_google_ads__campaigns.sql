@@ -8,7 +8,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
 
@@ -28,4 +28,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

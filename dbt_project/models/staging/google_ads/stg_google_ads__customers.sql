@@ -8,7 +8,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
 
@@ -26,4 +26,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

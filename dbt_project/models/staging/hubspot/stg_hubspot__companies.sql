@@ -8,7 +8,7 @@ source as (
 
 ),
 
-renamed as (
+final as (
 
     select
 
@@ -38,4 +38,4 @@ renamed as (
 
 )
 
-select * from renamed
+select * from final

@@ -36,7 +36,7 @@ renamed as (
 
 ),
 
-categorized as (
+final as (
 
     select
         *,
@@ -49,4 +49,4 @@ categorized as (
 
 )
 
-select * from categorized
+select * from final

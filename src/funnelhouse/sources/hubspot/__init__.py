@@ -29,6 +29,7 @@ LIST_PAGE = 100
 # Search is eventually consistent: re-read a little before the cursor.
 CURSOR_OVERLAP = timedelta(minutes=10)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal"}
 
 
 @dataclass(frozen=True)
@@ -159,8 +160,8 @@ def associations(api: ApiClient, from_type: str, to_type: str, ids: list[str]) -
             for target in result.get("to", []):
                 types = target.get("associationTypes") or [{}]
                 yield {
-                    f"{from_type[:-1]}_id": str(result["from"]["id"]),
-                    f"{to_type[:-1]}_id": str(target["toObjectId"]),
+                    f"{SINGULAR[from_type]}_id": str(result["from"]["id"]),
+                    f"{SINGULAR[to_type]}_id": str(target["toObjectId"]),
                     "association_type_id": types[0].get("typeId"),
                 }
 
@@ -221,9 +222,9 @@ def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
                 dlt.transformer(
                     _linker(api, obj.name, target, extracted_at),
                     data_from=resource,
-                    name=f"{obj.name[:-1]}_{target}",
+                    name=f"{SINGULAR[obj.name]}_{target}",
                     write_disposition="merge",
-                    primary_key=[f"{obj.name[:-1]}_id", f"{target[:-1]}_id"],
+                    primary_key=[f"{SINGULAR[obj.name]}_id", f"{SINGULAR[target]}_id"],
                 )
             )
 
