@@ -43,7 +43,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_unconfigure(config: pytest.Config) -> None:
     if os.environ.get("FUNNELHOUSE_HOME") == str(TEST_HOME):
+        import sys
+
         from funnelhouse.warehouse import embedded
+
+        if "airflow.settings" in sys.modules:  # close Airflow's pooled connections before the server goes
+            sys.modules["airflow.settings"].dispose_orm()
 
         embedded.stop()
 

@@ -50,7 +50,9 @@ def test_extract_dags_use_a_data_interval_timetable_and_produce_assets(dagbag):
 
 def test_transform_waits_for_every_raw_asset_and_publishes_after_audit(dagbag):
     dag = dagbag.dags["funnelhouse_transform"]
-    uris = {a.uri for a in dag.timetable.asset_condition.iter_assets().values()} if hasattr(dag.timetable, "asset_condition") else set()
+    condition = dag.timetable.asset_condition
+    assert type(condition).__name__ == "AssetAll"  # every source, not any one of them
+    uris = {asset.uri for asset in condition.objects}
     assert uris == {"funnelhouse://warehouse/raw_hubspot", "funnelhouse://warehouse/raw_google_ads"}
     assert dag.get_task("publish").upstream_task_ids == {"audit"}
     assert dag.get_task("audit").upstream_task_ids == {"dbt_build"}

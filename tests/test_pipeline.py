@@ -136,29 +136,59 @@ def test_rerunning_the_same_interval_changes_nothing(pipeline_run, sandbox, sql)
     assert {t: sql(f"select count(*) from {t}")[0][0] for t in raw_counts} == raw_counts
 
 
-def test_a_failed_audit_blocks_publish_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
+def assert_bi_reads(expected_rows: int) -> None:
+    conn = psycopg2.connect(layout.bi_url())
+    try:
+        with conn.cursor() as cur:
+            cur.execute(f"select count(*), count(*) filter (where spend < 0) from {settings.PUBLISHED_SCHEMA}.fct_ad_spend_daily")
+            assert cur.fetchone() == (expected_rows, 0)
+    finally:
+        conn.close()
+
+
+def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
     before = fingerprint(sql)
     last_day = sql("select max(date) from raw_google_ads.campaign_stats")[0][0]
-    # Plant a negative spend inside the lookback window, as a broken feed would.
+    # A negative spend inside the lookback window, as a broken feed would deliver.
     sql("update raw_google_ads.campaign_stats set cost_micros = -5000000 "
         "where ctid = (select ctid from raw_google_ads.campaign_stats where date = %s limit 1)", (last_day,))
 
     with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
         run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
-
     assert fingerprint(sql) == before
-    failed = sql("select model, expectation, observed_value from audit.expectation_results "
-                 "where not success and severity = 'critical' order by validated_at desc")
-    assert failed and failed[0][0] == "fct_ad_spend_daily"
-    conn = psycopg2.connect(layout.bi_url())
-    try:
-        with conn.cursor() as cur:
-            cur.execute(f"select count(*) from {settings.PUBLISHED_SCHEMA}.fct_ad_spend_daily where spend < 0")
-            assert cur.fetchone()[0] == 0
-    finally:
-        conn.close()
+    assert_bi_reads(before["fct_ad_spend_daily"][0])
 
-    # The next extract re-reads the lookback window and replaces the bad partition; publish resumes.
+    # The next extract re-reads the lookback window and replaces the bad partition; publishing resumes.
     run_pipeline(sandbox, say=lambda line: None)
     assert sql("select count(*) from raw_google_ads.campaign_stats where cost_micros < 0")[0][0] == 0
+    assert fingerprint(sql) == before
+
+
+def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbox, sql):
+    from funnelhouse import validate
+
+    before = fingerprint(sql)
+    # A fan-out bug in a model: one spend row duplicated in the build the audit checks.
+    sql(f"insert into {settings.BUILD_SCHEMA}.fct_ad_spend_daily "
+        f"select * from {settings.BUILD_SCHEMA}.fct_ad_spend_daily order by date_day desc limit 1")
+
+    with pytest.raises(validate.AuditFailed) as failure:
+        validate.audit("planted-duplicate")
+    message = str(failure.value)
+    assert "fct_ad_spend_daily" in message
+    assert "expect_column_values_to_be_unique(column=ad_spend_id)" in message
+    assert "equal the raw Google Ads data to the cent" in message
+    recorded = dict(sql("select expectation, observed_value from audit.expectation_results "
+                        "where run_id = 'planted-duplicate' and not success"))
+    # Both copies of the duplicated row are unexpected.
+    assert recorded["expect_column_values_to_be_unique(column=ad_spend_id)"] == "2"
+
+    # The same build through the real DAG: audit fails, publish never runs.
+    with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
+        run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,), skip_tasks="dbt_build")
+    assert fingerprint(sql) == before
+    assert_bi_reads(before["fct_ad_spend_daily"][0])
+
+    # A clean rebuild passes the audit and publishes the same numbers again.
+    run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
     assert fingerprint(sql) == before

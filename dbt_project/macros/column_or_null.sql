@@ -20,6 +20,11 @@
     {%- if present -%}
         {{ adapter.quote(present[0]) }}
     {%- else -%}
+        {%- if execute -%}
+            {%- do log(
+                relation ~ " has no column " ~ column_name ~ ": read as null"
+            ) -%}
+        {%- endif -%}
         cast(null as {{ data_type }})
     {%- endif -%}
 {%- endmacro %}

@@ -47,8 +47,12 @@ def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
 
 
 def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
-                 say: Callable[[str], None] = print, dag_ids: tuple[str, ...] | None = None) -> dict[str, str]:
-    """Run the DAGs once against a started sandbox; returns {dag_id: run_id}. Raises on a failed run."""
+                 say: Callable[[str], None] = print, dag_ids: tuple[str, ...] | None = None,
+                 skip_tasks: str | None = None) -> dict[str, str]:
+    """Run the DAGs once against a started sandbox; returns {dag_id: run_id}. Raises on a failed run.
+
+    `skip_tasks` is a regex of task ids marked successful without running.
+    """
     from funnelhouse.orchestration import local
 
     local.configure(sandbox_connections(sandbox))
@@ -57,7 +61,7 @@ def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
     run_ids = {}
     for dag_id in dag_ids or (*EXTRACT_DAGS, TRANSFORM_DAG):
         started = time.monotonic()
-        run = local.run_dag(dags[dag_id], logical_date)
+        run = local.run_dag(dags[dag_id], logical_date, skip_tasks)
         state = str(run.state).split(".")[-1].lower()
         say(f"  {dag_id:<34} {state:<8} {time.monotonic() - started:6.1f}s")
         if state != "success":

@@ -1,4 +1,4 @@
-{#- the lead's value each rule column is compared with -#}
+{#- each lead column and the rule column listing the values it may take -#}
 {%- set rule_fields = [
     ('utm_source', 'source_values'),
     ('utm_medium', 'medium_values'),
