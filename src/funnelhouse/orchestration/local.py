@@ -32,7 +32,11 @@ def airflow_home() -> Path:
 
 def configure(connections: dict[str, dict[str, Any]] | None = None) -> dict[str, str]:
     """Set the environment Airflow needs; returns what was set (values may be secret)."""
+    import warnings
+
     settings.disable_telemetry()
+    # A deprecation inside Airflow's own imports; nothing a user can act on.
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient` is deprecated")
     env = {
         "AIRFLOW_HOME": str(airflow_home()),
         "AIRFLOW__CORE__DAGS_FOLDER": str(settings.project_root() / "dags"),

@@ -31,9 +31,10 @@ DEFAULT_HISTORY_DAYS = 760
 
 STATS_SCHEMA = pa.schema(
     [
-        ("customer_id", pa.string()),
-        ("campaign_id", pa.string()),
-        ("date", pa.date32()),
+        # The key columns: non-nullable, as dlt declares primary keys.
+        pa.field("customer_id", pa.string(), nullable=False),
+        pa.field("campaign_id", pa.string(), nullable=False),
+        pa.field("date", pa.date32(), nullable=False),
         ("impressions", pa.int64()),
         ("clicks", pa.int64()),
         ("cost_micros", pa.int64()),

@@ -214,7 +214,10 @@ def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
             name=obj.name,
             write_disposition="merge",
             primary_key="id",
-            columns={**text_columns, "updated_at": {"data_type": "timestamp"}, "created_at": {"data_type": "timestamp"}},
+            columns={
+                **text_columns,
+                **{ts: {"data_type": "timestamp", "nullable": True} for ts in ("created_at", "updated_at", "archived_at")},
+            },
         )
         resources.append(resource)
         for target in obj.associations:
