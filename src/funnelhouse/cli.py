@@ -61,10 +61,104 @@ def _airflow(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from funnelhouse.load.files import import_directory
+    from funnelhouse.sources.files import FileContractError
+
+    try:
+        result = import_directory(Path(args.directory))
+    except FileContractError as exc:
+        print(f"import failed, nothing loaded: {exc}", file=sys.stderr)
+        return 2
+    print(result.render())
+    if result.quarantined and not args.allow_quarantine:
+        print(f"\n{result.quarantined} line(s) quarantined; the good lines loaded. "
+              "Fix and re-import, or pass --allow-quarantine to accept.", file=sys.stderr)
+        return 1
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from funnelhouse.report.scorecard import scorecard
 
     print(scorecard())
+    return 0
+
+
+def _env_connections() -> dict[str, dict]:
+    """The vendor connections from FUNNELHOUSE_HUBSPOT_* / FUNNELHOUSE_GOOGLE_ADS_* (unset = not defined)."""
+    conns: dict[str, dict] = {}
+    if os.environ.get("FUNNELHOUSE_HUBSPOT_TOKEN"):
+        conns["funnelhouse_hubspot"] = {"conn_type": "http", "password": os.environ.get("FUNNELHOUSE_HUBSPOT_TOKEN")}
+        if os.environ.get("FUNNELHOUSE_HUBSPOT_BASE_URL"):
+            conns["funnelhouse_hubspot"]["host"] = os.environ.get("FUNNELHOUSE_HUBSPOT_BASE_URL")
+    required = {
+        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID"),
+        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET"),
+        "FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN"),
+        "FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN"),
+    }
+    if any(required.values()):
+        missing = [name for name, value in required.items() if not value]
+        if missing:
+            raise SystemExit("funnelhouse connections: Google Ads is half configured; set " + ", ".join(missing))
+        optional = {
+            "customer_ids": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CUSTOMER_IDS"),
+            "login_customer_id": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_LOGIN_CUSTOMER_ID"),
+            "token_uri": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_TOKEN_URI"),
+            "lookback_days": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_LOOKBACK_DAYS"),
+            "start_date": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_START_DATE"),
+        }
+        extra = {
+            "developer_token": required["FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN"],
+            "refresh_token": required["FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN"],
+            **{key: value for key, value in optional.items() if value},
+        }
+        conns["funnelhouse_google_ads"] = {
+            "conn_type": "http",
+            "login": required["FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID"],
+            "password": required["FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET"],
+            "extra": extra,
+        }
+        if os.environ.get("FUNNELHOUSE_GOOGLE_ADS_BASE_URL"):
+            conns["funnelhouse_google_ads"]["host"] = os.environ.get("FUNNELHOUSE_GOOGLE_ADS_BASE_URL")
+    return conns
+
+
+def _sandbox_file_connections(path: str, host: str | None) -> dict[str, dict]:
+    """The demo's sandbox connections, from the file `python -m funnelhouse.sandbox --credentials-file` wrote."""
+    import json
+    from types import SimpleNamespace
+    from urllib.parse import urlsplit, urlunsplit
+
+    from funnelhouse.demo import sandbox_connections
+
+    with open(path) as handle:
+        creds = json.load(handle)
+
+    def reachable(url: str) -> str:  # the sandbox listens on 0.0.0.0; others reach it by its host name
+        parts = urlsplit(url)
+        return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}")) if host else url
+
+    sandbox = SimpleNamespace(credentials=creds,
+                              hubspot=SimpleNamespace(base_url=reachable(creds["hubspot_base_url"])),
+                              google_ads=SimpleNamespace(base_url=reachable(creds["google_ads_base_url"])))
+    return sandbox_connections(sandbox)
+
+
+def _connections(args: argparse.Namespace) -> int:
+    """Write the vendor connections as a file for `airflow connections import` (secrets go only there)."""
+    import json
+
+    conns = (_sandbox_file_connections(args.sandbox_credentials, args.sandbox_host)
+             if args.sandbox_credentials else _env_connections())
+    fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(conns, handle)
+    print("connections: " + (", ".join(sorted(conns)) or "none (no vendor credentials set)"))
     return 0
 
 
@@ -90,8 +184,20 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("airflow", help="start Airflow (standalone) with the project's DAGs on localhost:8080")
     p.set_defaults(func=_airflow)
 
+    p = sub.add_parser("import", help="load the canonical CSV files of a directory (ad_performance.csv, leads.csv, ...)")
+    p.add_argument("directory")
+    p.add_argument("--allow-quarantine", action="store_true", help="exit 0 even if some lines were quarantined")
+    p.set_defaults(func=_import)
+
     p = sub.add_parser("report", help="print the KPI scorecard from the published marts")
     p.set_defaults(func=_report)
+
+    p = sub.add_parser("connections", help="write the vendor Airflow connections, from FUNNELHOUSE_HUBSPOT_* and "
+                                           "FUNNELHOUSE_GOOGLE_ADS_* or a sandbox, for `airflow connections import`")
+    p.add_argument("--output", required=True, help="the JSON file to write (mode 0600)")
+    p.add_argument("--sandbox-credentials", help="use the sandbox whose --credentials-file this is")
+    p.add_argument("--sandbox-host", help="host name under which other machines reach that sandbox")
+    p.set_defaults(func=_connections)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 # Schemas of the warehouse, in the order data flows through them.
-RAW_SCHEMAS = {"hubspot": "raw_hubspot", "google_ads": "raw_google_ads"}
+RAW_SCHEMAS = {"hubspot": "raw_hubspot", "google_ads": "raw_google_ads", "files": "raw_files"}
 BUILD_SCHEMA = "build"  # dbt writes here; BI cannot read it
 PUBLISHED_SCHEMA = "marts"  # the only schema BI can read
 AUDIT_SCHEMA = "audit"  # audit results, publish log

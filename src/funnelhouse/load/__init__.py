@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import os
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from funnelhouse import settings, warehouse
 
@@ -43,13 +43,37 @@ def pipeline(source_name: str, dsn: str | None = None) -> Any:
     )
 
 
-def run(source_name: str, source: Any, dsn: str | None = None) -> LoadSummary:
-    """Extract, normalise and load one source; data and cursor state commit together."""
+def run(
+    source_name: str, source: Any, dsn: str | None = None,
+    quarantined: Callable[[], dict[str, int]] | None = None,
+) -> LoadSummary:
+    """Extract, normalise and load one source; data and cursor state commit together.
+
+    Every load is written to the ledger (`audit.load_ledger`): rows per table,
+    and how many lines of each went to quarantine instead (`quarantined` is
+    asked after extraction, when the counts are known).
+    """
     pipe = pipeline(source_name, dsn)
     info = pipe.run(source)
     info.raise_on_failed_jobs()
     counts = pipe.last_trace.last_normalize_info.row_counts if pipe.last_trace.last_normalize_info else {}
     rows = {table: count for table, count in counts.items() if not table.startswith("_dlt")}
     summary = LoadSummary(source_name, info.loads_ids[-1] if info.loads_ids else None, rows)
+    record_ledger(summary, quarantined() if quarantined else {}, dsn)
     log.info("loaded %s", summary)
     return summary
+
+
+def record_ledger(summary: LoadSummary, quarantined: dict[str, int], dsn: str | None = None) -> None:
+    from psycopg2 import sql
+
+    tables = sorted(set(summary.rows) | set(quarantined))
+    with warehouse.connect(dsn) as conn, conn.cursor() as cur:
+        for table in tables:
+            cur.execute(
+                sql.SQL(
+                    "insert into {}.load_ledger (load_id, source, table_name, rows_loaded, rows_quarantined) "
+                    "values (%s, %s, %s, %s, %s)"
+                ).format(sql.Identifier(settings.AUDIT_SCHEMA)),
+                (summary.load_id, summary.source, table, summary.rows.get(table, 0), quarantined.get(table, 0)),
+            )

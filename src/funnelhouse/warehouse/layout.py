@@ -20,6 +20,14 @@ create table if not exists {audit}.expectation_results (
     details text,
     validated_at timestamptz not null default now()
 );
+create table if not exists {audit}.load_ledger (
+    load_id text,
+    source text not null,
+    table_name text not null,
+    rows_loaded bigint not null,
+    rows_quarantined bigint not null default 0,
+    loaded_at timestamptz not null default now()
+);
 create table if not exists {audit}.publish_log (
     run_id text not null,
     published_at timestamptz not null default now(),
