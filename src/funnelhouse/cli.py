@@ -56,7 +56,10 @@ def _airflow(args: argparse.Namespace) -> int:
 
     local.configure()
     local.migrate()
-    airflow = os.path.join(os.path.dirname(sys.executable), "airflow")
+    bin_dir = os.path.dirname(sys.executable)
+    # standalone starts its components as `airflow ...` subprocesses: they must find this venv's.
+    os.environ["PATH"] = bin_dir + os.pathsep + os.environ.get("PATH", "")
+    airflow = os.path.join(bin_dir, "airflow")
     os.execv(airflow, [airflow, "standalone"])
     return 0
 
