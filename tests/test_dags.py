@@ -22,11 +22,15 @@ def test_every_dag_file_imports_without_errors(dagbag):
     assert set(dagbag.dags) == EXPECTED
 
 
-def test_every_task_retries_at_least_twice_with_backoff(dagbag):
+def test_every_task_retries_at_least_twice_with_backoff_and_alerts_on_failure(dagbag):
+    from funnelhouse.orchestration.alerts import on_failure
+
     for dag in dagbag.dags.values():
         for t in dag.tasks:
             assert t.retries >= 2, f"{dag.dag_id}.{t.task_id} retries {t.retries}"
             assert t.retry_exponential_backoff, f"{dag.dag_id}.{t.task_id} has no exponential backoff"
+            callbacks = t.on_failure_callback if isinstance(t.on_failure_callback, list) else [t.on_failure_callback]
+            assert on_failure in callbacks, f"{dag.dag_id}.{t.task_id} has no failure alert"
 
 
 def test_every_dag_is_tagged_documented_and_has_a_utc_start(dagbag):

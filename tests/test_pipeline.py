@@ -164,7 +164,33 @@ def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipelin
     assert fingerprint(sql) == before
 
 
-def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbox, sql):
+@pytest.fixture
+def alert_webhook(monkeypatch):
+    """A local webhook receiver wired up as the `funnelhouse_alerts` connection."""
+    import json
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    received: list[dict] = []
+
+    class Receiver(BaseHTTPRequestHandler):
+        def do_POST(self):
+            received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Receiver)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    monkeypatch.setenv("AIRFLOW_CONN_FUNNELHOUSE_ALERTS",
+                       json.dumps({"conn_type": "http", "host": f"http://127.0.0.1:{server.server_port}/hook"}))
+    yield received
+    server.shutdown()
+
+
+def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbox, sql, alert_webhook):
     from funnelhouse import validate
 
     before = fingerprint(sql)
@@ -188,7 +214,32 @@ def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbo
         run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,), skip_tasks="dbt_build")
     assert fingerprint(sql) == before
     assert_bi_reads(before["fct_ad_spend_daily"][0])
+    # The failure hook alerted once, naming the task and what broke; the audit is not retried.
+    assert [(a["dag_id"], a["task_id"]) for a in alert_webhook] == [(TRANSFORM_DAG, "audit")]
+    assert "fct_ad_spend_daily" in alert_webhook[0]["error"]
+    assert "Data Docs: file://" in alert_webhook[0]["error"]
 
     # A clean rebuild passes the audit and publishes the same numbers again.
     run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
     assert fingerprint(sql) == before
+
+
+def test_a_stale_source_blocks_the_audit(pipeline_run, sql):
+    from funnelhouse import validate
+
+    sql("update raw_hubspot.contacts set _extracted_at = _extracted_at - interval '3 days'")
+    try:
+        with pytest.raises(validate.AuditFailed, match="HubSpot was loaded within the last 36 hours"):
+            validate.audit("planted-stale")
+    finally:
+        sql("update raw_hubspot.contacts set _extracted_at = _extracted_at + interval '3 days'")
+    assert validate.audit("after-stale").blocking_failures == []
+
+
+def test_published_marts_carry_no_plain_email(pipeline_run, sql):
+    columns = sql("select table_name, column_name from information_schema.columns where table_schema = %s",
+                  (settings.PUBLISHED_SCHEMA,))
+    assert columns
+    assert [c for c in columns if "email" in c[1] and c[1] != "email_hash"] == []
+    assert sql(f"select count(*) from {settings.PUBLISHED_SCHEMA}.fct_leads where email_hash like '%%@%%'")[0][0] == 0
+    assert sql(f"select count(*) from {settings.PUBLISHED_SCHEMA}.fct_leads where email_hash is not null")[0][0] > 0

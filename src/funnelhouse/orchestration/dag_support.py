@@ -28,10 +28,13 @@ PUBLISHED_MARTS = Asset(name="published_marts", uri="funnelhouse://warehouse/mar
 
 
 def default_args() -> dict:
+    from funnelhouse.orchestration.alerts import on_failure
+
     return {
         "owner": "funnelhouse",
         "retries": int(os.environ.get("FUNNELHOUSE_TASK_RETRIES", "2")),
         "retry_delay": timedelta(seconds=float(os.environ.get("FUNNELHOUSE_RETRY_DELAY_SECONDS", "300"))),
         "retry_exponential_backoff": 2.0,
         "max_retry_delay": timedelta(hours=1),
+        "on_failure_callback": on_failure,
     }

@@ -50,6 +50,7 @@ def dbt_env(dsn: str | None = None, schema: str = settings.BUILD_SCHEMA) -> dict
             "FUNNELHOUSE_DBT_SCHEMA": schema,
             "FUNNELHOUSE_RAW_HUBSPOT_SCHEMA": settings.RAW_SCHEMAS["hubspot"],
             "FUNNELHOUSE_RAW_GOOGLE_ADS_SCHEMA": settings.RAW_SCHEMAS["google_ads"],
+            "FUNNELHOUSE_RAW_FILES_SCHEMA": settings.RAW_SCHEMAS["files"],
         }
     )
     return env

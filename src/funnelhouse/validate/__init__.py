@@ -42,6 +42,7 @@ class ExpectationOutcome:
 class AuditReport:
     run_id: str
     outcomes: list[ExpectationOutcome] = field(default_factory=list)
+    docs: Path | None = None
 
     @property
     def blocking_failures(self) -> list[ExpectationOutcome]:
@@ -56,6 +57,8 @@ class AuditReport:
         lines = [f"audit {self.run_id}: {len(self.outcomes)} expectations, {len(failed)} blocking failures, {len(self.warnings)} warnings"]
         for o in failed + self.warnings:
             lines.append(f"  [{o.severity}] {o.model}: {o.expectation} observed {o.observed_value!r} {o.details}".rstrip())
+        if self.docs:
+            lines.append(f"Data Docs: {self.docs.as_uri()}")
         return "\n".join(lines)
 
 
@@ -114,36 +117,71 @@ def _observed(result: Any) -> tuple[Any, str]:
     return observed, details
 
 
-def audit(run_id: str, dsn: str | None = None, schema: str = settings.BUILD_SCHEMA, directory: Path | None = None) -> AuditReport:
-    """Validate every suite; record every result. Raises AuditFailed on a blocking failure."""
-    import great_expectations as gx
+def docs_dir() -> Path:
+    return settings.home() / "data_docs"
 
-    settings.disable_telemetry()
-    url = warehouse.normalise(dsn or warehouse.url())
+
+def _context(url: str) -> tuple[Any, Any]:
+    """An ephemeral GX context with the warehouse as a data source and a local Data Docs site."""
+    import great_expectations as gx
     from great_expectations.data_context.types.base import ProgressBarsConfig
 
     context = gx.get_context(mode="ephemeral")
     context.variables.progress_bars = ProgressBarsConfig(globally=False, metric_calculations=False)
-    source = context.data_sources.add_postgres(name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg2://", 1))
-    report = AuditReport(run_id)
+    context.add_data_docs_site(
+        "funnelhouse",
+        {
+            "class_name": "SiteBuilder",
+            "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+            "store_backend": {"class_name": "TupleFilesystemStoreBackend", "base_directory": str(docs_dir())},
+        },
+    )
+    source = context.data_sources.add_postgres(
+        name="warehouse", connection_string=url.replace("postgresql://", "postgresql+psycopg2://", 1)
+    )
+    return context, source
+
+
+def audit(run_id: str, dsn: str | None = None, schema: str = settings.BUILD_SCHEMA, directory: Path | None = None) -> AuditReport:
+    """Validate every suite in one checkpoint; record every result and render Data Docs.
+
+    Raises AuditFailed on a blocking failure (after recording and rendering).
+    """
+    import great_expectations as gx
+    from great_expectations.checkpoint import UpdateDataDocsAction
+
+    settings.disable_telemetry()
+    url = warehouse.normalise(dsn or warehouse.url())
+    context, source = _context(url)
+    definitions = []
     for spec in load_suites(directory):
         model = spec["model"]
-        asset = source.add_table_asset(name=model, table_name=model, schema_name=schema)
-        batch = asset.add_batch_definition_whole_table("whole_table").get_batch()
-        suite = gx.ExpectationSuite(name=spec["name"])
+        batch_definition = source.add_table_asset(name=model, table_name=model, schema_name=schema).add_batch_definition_whole_table("whole_table")
+        suite = context.suites.add(gx.ExpectationSuite(name=spec["name"], meta={"model": model}))
         for config in spec["expectations"]:
             suite.add_expectation(_expectation(config, schema))
-        result = batch.validate(suite, result_format="COMPLETE")
-        for res in result.results:
+        definitions.append(context.validation_definitions.add(gx.ValidationDefinition(name=spec["name"], data=batch_definition, suite=suite)))
+    checkpoint = context.checkpoints.add(
+        gx.Checkpoint(
+            name=f"audit_{run_id}", validation_definitions=definitions, result_format="COMPLETE",
+            actions=[UpdateDataDocsAction(name="data_docs", site_names=["funnelhouse"])],
+        )
+    )
+    result = checkpoint.run(run_id=gx.RunIdentifier(run_name=run_id))
+    report = AuditReport(run_id)
+    for validation in result.run_results.values():
+        suite_name = validation.suite_name
+        model = (validation.meta or {}).get("expectation_suite_meta", {}).get("model") or suite_name
+        for res in validation.results:
             config = res.expectation_config
             observed, details = _observed(res)
             label = config.description or f"{config.type}({_short_kwargs(config.kwargs)})"
-            report.outcomes.append(
-                ExpectationOutcome(spec["name"], model, label, str(getattr(config, "severity", BLOCKING) or BLOCKING).split(".")[-1].lower(),
-                                   bool(res.success), observed, details)
-            )
+            severity = str(getattr(config, "severity", None) or BLOCKING).split(".")[-1].lower()
+            report.outcomes.append(ExpectationOutcome(suite_name, model, label, severity, bool(res.success), observed, details))
     _record(report, url)
+    report.docs = docs_dir() / "index.html"
     log.info("%s", report.summary())
+    log.info("Data Docs: %s", report.docs.as_uri())
     if report.blocking_failures:
         raise AuditFailed(report)
     return report
