@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-TEST_HOME = ROOT / ".funnelhouse" / "test-run"
+# FUNNELHOUSE_TEST_HOME lets two test runs on one checkout keep apart.
+TEST_HOME = Path(os.environ.get("FUNNELHOUSE_TEST_HOME") or ROOT / ".funnelhouse" / "test-run").resolve()
 SANDBOX_SCALE = 0.5
 
 
