@@ -446,6 +446,11 @@ class GoogleAdsServer(SandboxServer):
         return out
 
     # --------------------------------------------------------------------------- mutations
+    def drop_stat(self, stat: AdsDailyStat) -> None:
+        """The platform removes a row entirely (e.g. a day of invalid traffic refunded to zero)."""
+        self.company.google_ads.stats.remove(stat)
+        self._stats[stat.customer_id].remove(stat)
+
     def restate(self, day: date, campaign_id: str | None = None, *, extra_conversions: float = 1.0,
                 clicks_delta: int = 0) -> list[AdsDailyStat]:
         """Late conversions (and invalid-click credits) change an old day's numbers, as Google does."""
