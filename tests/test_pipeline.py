@@ -43,7 +43,7 @@ def test_first_run_loads_every_stream_and_publishes_every_mart(pipeline_run, san
         1 for c in company.hubspot.contacts
         if not c.archived and datetime.fromisoformat(c.updated_at.replace("Z", "+00:00")) < until
     )
-    assert sql("select count(*) from raw_hubspot.contacts")[0][0] == expected_contacts
+    assert sql("select count(*) from raw_hubspot.contacts where not archived")[0][0] == expected_contacts
     assert sql("select count(*) from raw_google_ads.campaign_stats")[0][0] == len(company.google_ads.stats)
     for model in MARTS:
         assert sql(f"select count(*) from {settings.PUBLISHED_SCHEMA}.{model}")[0][0] > 0, model

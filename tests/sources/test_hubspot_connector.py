@@ -68,10 +68,13 @@ def searches(box, object_type="contacts"):
     return [r for r in box.hubspot.requests if r.path == f"/crm/v3/objects/{object_type}/search"]
 
 
+def modified_before(records, until) -> list:
+    return [r for r in records if datetime.fromisoformat(r.updated_at.replace("Z", "+00:00")) < until]
+
+
 def test_pages_through_search_and_the_second_run_sends_the_stored_cursor(own_box, sql, undisturbed):
     box = own_box
-    expected = sum(1 for c in box.company.hubspot.contacts if not c.archived
-                   and datetime.fromisoformat(c.updated_at.replace("Z", "+00:00")) < UNTIL)
+    expected = len(modified_before(box.company.hubspot.contacts, UNTIL))  # archived ones included, flagged
     assert int(undisturbed["contacts"].split(":")[0]) == expected
     fresh_raw(sql)
     box.hubspot.clear_requests()
@@ -96,8 +99,7 @@ def test_pages_through_search_and_the_second_run_sends_the_stored_cursor(own_box
     assert summary.rows["contacts"] == len(window) < 10
     assert sql("select lifecyclestage from raw_hubspot.contacts where id = %s", (changed,)) == [("marketingqualifiedlead",)]
     # Merged, not duplicated: exactly the records modified before the new interval's end.
-    by_next_day = sum(1 for c in box.company.hubspot.contacts if not c.archived
-                      and datetime.fromisoformat(c.updated_at.replace("Z", "+00:00")) < NEXT_DAY)
+    by_next_day = len(modified_before(box.company.hubspot.contacts, NEXT_DAY))
     assert sql("select count(*), count(distinct id) from raw_hubspot.contacts") == [(by_next_day, by_next_day)]
 
 
@@ -166,3 +168,20 @@ def test_a_new_vendor_property_lands_as_a_new_column(own_box, sql, undisturbed, 
     extract(box, until=NEXT_DAY)
     assert sql("select hs_buying_role from raw_hubspot.contacts where id = %s", (record,)) == [("DECISION_MAKER",)]
     assert sql("select count(*) from raw_hubspot.contacts where hs_buying_role is not null")[0][0] == 1
+
+
+def test_archives_and_merges_are_flagged_never_lost(own_box, sql, undisturbed):
+    box = own_box
+    fresh_raw(sql)
+    extract(box)
+    archived_before = {c.id for c in modified_before(box.company.hubspot.contacts, UNTIL) if c.archived}
+    assert archived_before
+    assert {r[0] for r in sql("select id from raw_hubspot.contacts where archived")} == archived_before
+
+    active = [c.id for c in box.company.hubspot.contacts if not c.archived]
+    box.hubspot.archive("contacts", active[0])
+    box.hubspot.merge("contacts", active[1], active[2])
+    extract(box, until=NEXT_DAY)
+    rows = dict(sql("select id, archived from raw_hubspot.contacts where id in %s", (tuple(active[:3]),)))
+    assert rows == {active[0]: True, active[1]: False, active[2]: False}  # the merged-away record stays in raw
+    assert sql("select merged_id, winner_id from raw_hubspot.contact_merges") == [(active[2], active[1])]

@@ -179,7 +179,12 @@ def list_all(api: ApiClient, path: str, params: dict[str, Any]) -> Iterator[dict
 def _read_modified(
     api: ApiClient, obj: HubSpotObject, properties: list[str], until: datetime, extracted_at: datetime
 ) -> Iterator[list[dict[str, Any]]]:
-    """Records changed since the stored cursor; the cursor advances with the loaded data."""
+    """Records changed since the stored cursor, then records archived since it.
+
+    Search never returns archived (soft-deleted) records, so they are read
+    from the `archived=true` list and merged in with `archived = true`: the
+    row stays in raw, flagged, never lost. The cursor advances with the data.
+    """
     state = dlt.current.resource_state()
     cursor = datetime.fromisoformat(state["cursor"]) if "cursor" in state else EPOCH
     since = max(EPOCH, cursor - CURSOR_OVERLAP)
@@ -188,7 +193,24 @@ def _read_modified(
         rows = [flatten(r) | {"_extracted_at": extracted_at} for r in page]
         high = max([high, *(r["updated_at"] for r in rows if r["updated_at"])])
         yield rows
+    archived = []
+    for record in list_all(api, f"/crm/v3/objects/{obj.name}", {"archived": "true", "properties": ",".join(properties)}):
+        row = flatten(record) | {"archived": True, "_extracted_at": extracted_at}
+        archived_at = row["archived_at"] or row["updated_at"]
+        if archived_at is not None and since <= archived_at < until:
+            archived.append(row)
+            high = max(high, archived_at)
+    if archived:
+        yield archived
     state["cursor"] = high.isoformat()
+
+
+def merged_ids(pages: list[dict[str, Any]]) -> Iterator[dict[str, Any]]:
+    """HubSpot merges leave only the winner, listing the losers in `hs_merged_object_ids`."""
+    for row in pages:
+        for loser in (row.get("hs_merged_object_ids") or "").split(";"):
+            if loser.strip() and loser.strip() != row["id"]:
+                yield {"merged_id": loser.strip(), "winner_id": row["id"], "_extracted_at": row["_extracted_at"]}
 
 
 def _linker(api: ApiClient, from_type: str, to_type: str, extracted_at: datetime) -> Any:
@@ -220,6 +242,12 @@ def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
             },
         )
         resources.append(resource)
+        resources.append(
+            dlt.transformer(
+                merged_ids, data_from=resource, name=f"{SINGULAR[obj.name]}_merges",
+                write_disposition="merge", primary_key="merged_id",
+            )
+        )
         for target in obj.associations:
             resources.append(
                 dlt.transformer(
