@@ -36,9 +36,12 @@ def _demo(args: argparse.Namespace) -> int:
 
 
 def _sandbox(args: argparse.Namespace) -> int:
+    if args.connections_file:
+        return _sandbox_with_connections(args)
     from funnelhouse.sandbox.__main__ import main
 
-    forwarded = ["--scale", str(args.scale)]
+    forwarded = ["--scale", str(args.scale), "--host", args.host,
+                 "--hubspot-port", str(args.hubspot_port), "--google-ads-port", str(args.google_ads_port)]
     return main(forwarded)
 
 
@@ -130,37 +133,57 @@ def _env_connections() -> dict[str, dict]:
     return conns
 
 
-def _sandbox_file_connections(path: str, host: str | None) -> dict[str, dict]:
-    """The demo's sandbox connections, from the file `python -m funnelhouse.sandbox --credentials-file` wrote."""
-    import json
+def _sandbox_with_connections(args: argparse.Namespace) -> int:
+    """Serve the sandbox until SIGTERM, and write the Airflow connections that reach it (the docker/ demo)."""
+    import dataclasses
+    import signal
+    import threading
     from types import SimpleNamespace
     from urllib.parse import urlsplit, urlunsplit
 
     from funnelhouse.demo import sandbox_connections
+    from funnelhouse.sandbox import start_sandbox
 
-    with open(path) as handle:
-        creds = json.load(handle)
+    sandbox = start_sandbox(args.scale, host=args.host, hubspot_port=args.hubspot_port,
+                            google_ads_port=args.google_ads_port)
+    stopped = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stopped.set())
+    try:
+        # The same sandbox, its servers seen from other machines: under --connections-host.
+        view = SimpleNamespace(**{field.name: getattr(sandbox, field.name) for field in dataclasses.fields(sandbox)})
+        for name, value in list(vars(view).items()):
+            if args.connections_host and hasattr(value, "base_url"):
+                parts = urlsplit(value.base_url)
+                netloc = f"{args.connections_host}:{parts.port}"
+                setattr(view, name, SimpleNamespace(base_url=urlunsplit(parts._replace(netloc=netloc))))
+        conns = sandbox_connections(view)
+        _write_private_json(args.connections_file, conns)
+        for conn_id, conn in sorted(conns.items()):
+            print(f"{conn_id:<28} {conn.get('host')}", flush=True)
+        stopped.wait()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sandbox.stop()
+    return 0
 
-    def reachable(url: str) -> str:  # the sandbox listens on 0.0.0.0; others reach it by its host name
-        parts = urlsplit(url)
-        return urlunsplit(parts._replace(netloc=f"{host}:{parts.port}")) if host else url
 
-    sandbox = SimpleNamespace(credentials=creds,
-                              hubspot=SimpleNamespace(base_url=reachable(creds["hubspot_base_url"])),
-                              google_ads=SimpleNamespace(base_url=reachable(creds["google_ads_base_url"])))
-    return sandbox_connections(sandbox)
+def _write_private_json(path: str, data: object) -> None:
+    """Write JSON readable by this user only, complete or not at all (readers poll for the file)."""
+    import json
+
+    partial = f"{path}.partial"
+    fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as handle:
+        json.dump(data, handle)
+    os.replace(partial, path)
 
 
 def _connections(args: argparse.Namespace) -> int:
     """Write the vendor connections as a file for `airflow connections import` (secrets go only there)."""
-    import json
-
-    conns = (_sandbox_file_connections(args.sandbox_credentials, args.sandbox_host)
-             if args.sandbox_credentials else _env_connections())
-    fd = os.open(args.output, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.fchmod(fd, 0o600)
-    with os.fdopen(fd, "w") as handle:
-        json.dump(conns, handle)
+    conns = _env_connections()
+    _write_private_json(args.output, conns)
     print("connections: " + (", ".join(sorted(conns)) or "none (no vendor credentials set)"))
     return 0
 
@@ -179,6 +202,11 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("sandbox", help="serve the sandbox vendor APIs until interrupted")
     p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    p.add_argument("--hubspot-port", type=int, default=0)
+    p.add_argument("--google-ads-port", type=int, default=0)
+    p.add_argument("--connections-file", help="also write Airflow connections to these servers here (mode 0600)")
+    p.add_argument("--connections-host", help="host name under which other machines reach these servers")
     p.set_defaults(func=_sandbox)
 
     p = sub.add_parser("bi-credentials", help="print a connection string for the read-only BI role")
@@ -195,11 +223,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="print the KPI scorecard from the published marts")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("connections", help="write the vendor Airflow connections, from FUNNELHOUSE_HUBSPOT_* and "
-                                           "FUNNELHOUSE_GOOGLE_ADS_* or a sandbox, for `airflow connections import`")
+    p = sub.add_parser("connections", help="write the vendor Airflow connections from FUNNELHOUSE_HUBSPOT_* and "
+                                           "FUNNELHOUSE_GOOGLE_ADS_*, for `airflow connections import`")
     p.add_argument("--output", required=True, help="the JSON file to write (mode 0600)")
-    p.add_argument("--sandbox-credentials", help="use the sandbox whose --credentials-file this is")
-    p.add_argument("--sandbox-host", help="host name under which other machines reach that sandbox")
     p.set_defaults(func=_connections)
 
     args = parser.parse_args(argv)
