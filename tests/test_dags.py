@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 DAGS_DIR = Path(__file__).resolve().parents[1] / "dags"
-EXPECTED = {"funnelhouse_extract_hubspot", "funnelhouse_extract_google_ads", "funnelhouse_transform"}
+EXTRACT = {f"funnelhouse_extract_{source}" for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads",
+                                                          "microsoft_ads")}
+EXPECTED = {*EXTRACT, "funnelhouse_transform"}
 
 
 @pytest.fixture(scope="module")
@@ -44,12 +46,24 @@ def test_every_dag_is_tagged_documented_and_has_a_utc_start(dagbag):
 def test_extract_dags_use_a_data_interval_timetable_and_produce_assets(dagbag):
     from airflow.sdk import CronDataIntervalTimetable
 
-    for dag_id in ("funnelhouse_extract_hubspot", "funnelhouse_extract_google_ads"):
+    from funnelhouse.orchestration.dag_support import RAW_ASSETS
+
+    for dag_id in sorted(EXTRACT):
         dag = dagbag.dags[dag_id]
+        source = dag_id.rsplit("_extract_", 1)[1]
         # A plain cron gives a zero-width interval in Airflow 3: loads would read nothing.
         assert isinstance(dag.timetable, CronDataIntervalTimetable)
         outlets = [o for t in dag.tasks for o in t.outlets]
-        assert [o.uri for o in outlets] == [f"funnelhouse://warehouse/raw_{dag_id.rsplit('_extract_', 1)[1]}"]
+        assert [o.uri for o in outlets] == [f"funnelhouse://warehouse/raw_{source}"]
+        assert RAW_ASSETS[source].name == f"raw_{source}"
+
+
+def test_ad_platform_extracts_run_in_their_api_pool(dagbag):
+    from funnelhouse.orchestration.dag_support import POOLS
+
+    for source, pool in POOLS.items():
+        tasks = dagbag.dags[f"funnelhouse_extract_{source}"].tasks
+        assert [t.pool for t in tasks] == [pool.name] and pool.name == f"{source}_api" and pool.slots >= 1
 
 
 def test_transform_waits_for_every_raw_asset_and_publishes_after_audit(dagbag):

@@ -8,6 +8,7 @@ planted fault that the audit must stop before it reaches BI.
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 import psycopg2
@@ -55,10 +56,21 @@ def test_first_run_loads_every_stream_and_publishes_every_mart(pipeline_run, san
 
 
 INDEPENDENT_HEADLINE = """
-with bounds as (
+with ad_spend as (
+    -- every ad platform's raw daily spend, in its account currency
+    select s.date as day, s.cost_micros::numeric / 1000000 as spend, c.currency_code
+    from raw_google_ads.campaign_stats s join raw_google_ads.customers c using (customer_id)
+    union all
+    select s.date, s.spend, a.currency_code from raw_meta_ads.campaign_stats s join raw_meta_ads.accounts a using (account_id)
+    union all
+    select s.date, s.spend, a.currency_code from raw_linkedin_ads.campaign_stats s join raw_linkedin_ads.accounts a using (account_id)
+    union all
+    select s.date, s.spend, a.currency_code from raw_microsoft_ads.campaign_stats s join raw_microsoft_ads.accounts a using (account_id)
+),
+bounds as (
     select (date_trunc('month', max(day)) - interval '5 months')::date as first_day, max(day) as last_day
     from (
-        select date as day from raw_google_ads.campaign_stats where cost_micros > 0
+        select day from ad_spend where spend > 0
         union all
         select (created_at at time zone 'UTC')::date from raw_hubspot.contacts where not archived
     ) activity
@@ -70,16 +82,15 @@ rate_on as (
                select r.usd_per_unit from build.fx_rates r
                where r.currency_code = c.currency_code and r.rate_date <= d::date and r.rate_date >= d::date - 7
                order by r.rate_date desc limit 1) end as usd_per_unit
-    from (select distinct currency_code from raw_google_ads.customers
+    from (select distinct currency_code from ad_spend
           union select distinct deal_currency_code from raw_hubspot.deals where deal_currency_code <> '') c,
          bounds b, generate_series(b.first_day - 200, b.last_day, interval '1 day') d
 ),
 spend as (
-    select sum(s.cost_micros::numeric / 1000000 * r.usd_per_unit) as spend
-    from raw_google_ads.campaign_stats s
-    join raw_google_ads.customers c using (customer_id)
-    join rate_on r on r.currency_code = c.currency_code and r.day = s.date, bounds b
-    where s.date between b.first_day and b.last_day
+    select sum(s.spend * r.usd_per_unit) as spend
+    from ad_spend s
+    join rate_on r on r.currency_code = s.currency_code and r.day = s.day, bounds b
+    where s.day between b.first_day and b.last_day
 ),
 leads as (
     select count(*) as leads from raw_hubspot.contacts, bounds b
@@ -146,24 +157,6 @@ def assert_bi_reads(expected_rows: int) -> None:
         conn.close()
 
 
-def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
-    before = fingerprint(sql)
-    last_day = sql("select max(date) from raw_google_ads.campaign_stats")[0][0]
-    # A negative spend inside the lookback window, as a broken feed would deliver.
-    sql("update raw_google_ads.campaign_stats set cost_micros = -5000000 "
-        "where ctid = (select ctid from raw_google_ads.campaign_stats where date = %s limit 1)", (last_day,))
-
-    with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
-        run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
-    assert fingerprint(sql) == before
-    assert_bi_reads(before["fct_ad_spend_daily"][0])
-
-    # The next extract re-reads the lookback window and replaces the bad partition; publishing resumes.
-    run_pipeline(sandbox, say=lambda line: None)
-    assert sql("select count(*) from raw_google_ads.campaign_stats where cost_micros < 0")[0][0] == 0
-    assert fingerprint(sql) == before
-
-
 @pytest.fixture
 def alert_webhook(monkeypatch):
     """A local webhook receiver wired up as the `funnelhouse_alerts` connection."""
@@ -190,13 +183,49 @@ def alert_webhook(monkeypatch):
     server.shutdown()
 
 
+def test_a_missing_fx_rate_fails_the_build_naming_currency_and_date(pipeline_run, sandbox, sql, alert_webhook):
+    before = fingerprint(sql)
+    customer = sql("select customer_id from raw_google_ads.customers where currency_code = 'EUR' limit 1")[0][0]
+    # An account re-created in a currency the rate table does not cover.
+    sql("update raw_google_ads.customers set currency_code = 'JPY' where customer_id = %s", (customer,))
+    try:
+        with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
+            run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
+    finally:
+        sql("update raw_google_ads.customers set currency_code = 'EUR' where customer_id = %s", (customer,))
+    assert fingerprint(sql) == before
+    assert [(a["dag_id"], a["task_id"]) for a in alert_webhook] == [(TRANSFORM_DAG, "dbt_build")]
+    error = alert_webhook[0]["error"]
+    assert "assert_fx_coverage" in error
+    assert "JPY" in error and re.search(r"20\d\d-\d\d-\d\d", error)
+
+
+def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
+    before = fingerprint(sql)
+    last_day = sql("select max(date) from raw_google_ads.campaign_stats")[0][0]
+    # A negative spend inside the lookback window, as a broken feed would deliver.
+    sql("update raw_google_ads.campaign_stats set cost_micros = -5000000 "
+        "where ctid = (select ctid from raw_google_ads.campaign_stats where date = %s limit 1)", (last_day,))
+
+    with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
+        run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
+    assert fingerprint(sql) == before
+    assert_bi_reads(before["fct_ad_spend_daily"][0])
+
+    # The next extract re-reads the lookback window and replaces the bad partition; publishing resumes.
+    run_pipeline(sandbox, say=lambda line: None)
+    assert sql("select count(*) from raw_google_ads.campaign_stats where cost_micros < 0")[0][0] == 0
+    assert fingerprint(sql) == before
+
+
 def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbox, sql, alert_webhook):
     from funnelhouse import validate
 
     before = fingerprint(sql)
-    # A fan-out bug in a model: one spend row duplicated in the build the audit checks.
+    # A fan-out bug in a model: one Google Ads spend row duplicated in the build the audit checks.
     sql(f"insert into {settings.BUILD_SCHEMA}.fct_ad_spend_daily "
-        f"select * from {settings.BUILD_SCHEMA}.fct_ad_spend_daily order by date_day desc limit 1")
+        f"select * from {settings.BUILD_SCHEMA}.fct_ad_spend_daily where platform = 'google_ads' "
+        f"order by date_day desc limit 1")
 
     with pytest.raises(validate.AuditFailed) as failure:
         validate.audit("planted-duplicate")

@@ -22,6 +22,18 @@ deals as (
 
 ),
 
+invoices as (
+
+    select * from {{ ref('stg_files__invoices') }}
+
+),
+
+ad_spend_unioned as (
+
+    select * from {{ ref('int_ad_spend_unioned') }}
+
+),
+
 fx_rates_daily as (
 
     select * from {{ ref('int_fx_rates_daily') }}
@@ -50,6 +62,49 @@ unconverted as (
 
     from deals
     where amount_local is not null and amount is null
+    group by 1, 2, 3
+
+    union all
+
+    -- invoices convert at their date: into the reporting currency, and an
+    -- ad-platform invoice into its ad account's currency (the
+    -- reconciliation marts read these, downstream of the checks above)
+    select
+        'stg_files__invoices' as model_name,
+        needed.currency_code,
+        needed.invoice_date as rate_date,
+        count(*) as unconverted_rows
+
+    from (
+        select currency_code, invoice_date from invoices
+
+        union all
+
+        select distinct
+            account_currencies.currency_code,
+            invoices.invoice_date
+        from invoices
+        inner join (
+            select distinct platform, account_id, currency_code
+            from ad_spend_unioned
+        ) as account_currencies
+            on
+                invoices.platform = account_currencies.platform
+                and invoices.account_id = account_currencies.account_id
+        where
+            invoices.invoice_type = 'ad_platform'
+            and invoices.currency_code <> account_currencies.currency_code
+    ) as needed
+    left join fx_rates_daily as needed_rates
+        on
+            needed.currency_code = needed_rates.currency_code
+            and needed.invoice_date = needed_rates.rate_date
+    where
+        needed.currency_code <> '{{ reporting_currency }}'
+        and (
+            needed_rates.usd_per_unit is null
+            or needed_rates.reporting_usd_per_unit is null
+        )
     group by 1, 2, 3
 
 ),

@@ -4,16 +4,42 @@
 -- per-platform-and-day equality, keeps every sum in one currency and
 -- points at the account that differs. Raw data is read straight from the
 -- sources, not through staging, so a bug anywhere between raw and mart
--- shows up. A failing row is a platform, account and day whose totals
--- differ.
+-- shows up; the file import counts only where no API delivered the same
+-- account and day. A failing row is a platform, account and day whose
+-- totals differ.
 
 {%- set google_ads_raw_stats = source('google_ads', 'campaign_stats') %}
+{%- set stats_columns = [
+    ('date', 'date'),
+    ('account_id', 'text'),
+    ('spend', 'numeric'),
+    ('impressions', 'bigint'),
+    ('clicks', 'bigint'),
+] %}
+{%- set api_platforms = ['meta_ads', 'linkedin_ads', 'microsoft_ads'] %}
 
 with
 
 google_ads_campaign_stats as (
 
     select * from {{ google_ads_raw_stats }}
+
+),
+
+{%- for platform in api_platforms %}
+
+{{ platform }}_campaign_stats as (
+
+    {{ source_or_empty(platform, 'campaign_stats', stats_columns) }}
+
+),
+{%- endfor %}
+
+file_ad_performance as (
+
+    {{ source_or_empty(
+        'files', 'ad_performance', stats_columns + [('platform', 'text')]
+    ) }}
 
 ),
 
@@ -45,9 +71,63 @@ google_ads_raw as (
 
 ),
 
-raw_totals as (
+{%- for platform in api_platforms %}
+
+{{ platform }}_raw as (
+
+    select
+        '{{ platform }}' as platform,
+        trim(account_id) as account_id,
+        "date" as date_day,
+        sum(coalesce(spend, 0)) as spend_local,
+        sum(coalesce(clicks, 0)) as clicks,
+        sum(coalesce(impressions, 0)) as impressions
+
+    from {{ platform }}_campaign_stats
+    group by 1, 2, 3
+
+),
+{%- endfor %}
+
+api_raw as (
 
     select * from google_ads_raw
+    {%- for platform in api_platforms %}
+    union all
+    select * from {{ platform }}_raw
+    {%- endfor %}
+
+),
+
+files_raw as (
+
+    select
+        lower(trim(platform)) as platform,
+        trim(account_id) as account_id,
+        "date" as date_day,
+        sum(coalesce(spend, 0)) as spend_local,
+        sum(coalesce(clicks, 0)) as clicks,
+        sum(coalesce(impressions, 0)) as impressions
+
+    from file_ad_performance
+    group by 1, 2, 3
+
+),
+
+raw_totals as (
+
+    select * from api_raw
+
+    union all
+
+    select * from files_raw
+    where not exists (
+        select 1 from api_raw
+        where
+            files_raw.platform = api_raw.platform
+            and files_raw.account_id = api_raw.account_id
+            and files_raw.date_day = api_raw.date_day
+    )
 
 ),
 

@@ -15,7 +15,10 @@ from funnelhouse import settings
 
 # The sandbox company's history ends the day before this; runs cover the day before it.
 DEMO_LOGICAL_DATE = datetime(2026, 11, 29, tzinfo=timezone.utc)
-EXTRACT_DAGS = ("funnelhouse_extract_hubspot", "funnelhouse_extract_google_ads")
+EXTRACT_DAGS = (
+    "funnelhouse_extract_hubspot", "funnelhouse_extract_google_ads", "funnelhouse_extract_meta_ads",
+    "funnelhouse_extract_linkedin_ads", "funnelhouse_extract_microsoft_ads",
+)
 TRANSFORM_DAG = "funnelhouse_transform"
 
 
@@ -25,7 +28,7 @@ class DagRunFailed(RuntimeError):
 
 def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
     """Airflow connections pointing at the sandbox servers, with its per-start secrets."""
-    creds = sandbox.credentials
+    creds, company = sandbox.credentials, sandbox.company
     return {
         "funnelhouse_hubspot": {
             "conn_type": "http",
@@ -41,6 +44,42 @@ def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
                 "developer_token": creds["google_ads_developer_token"],
                 "refresh_token": creds["google_ads_refresh_token"],
                 "token_uri": sandbox.google_ads.base_url + "/token",
+            },
+        },
+        "funnelhouse_meta_ads": {
+            "conn_type": "http",
+            "host": sandbox.meta.base_url,
+            "login": creds["meta_app_id"],
+            "password": creds["meta_access_token"],
+            "extra": {
+                "account_ids": [a.id for a in company.meta.accounts],
+                "app_secret": creds["meta_app_secret"],
+                "poll_interval": 0.2,  # the sandbox finishes report runs in a few polls
+            },
+        },
+        "funnelhouse_linkedin_ads": {
+            "conn_type": "http",
+            "host": sandbox.linkedin.base_url,
+            "login": creds["linkedin_client_id"],
+            "password": creds["linkedin_access_token"],
+            "extra": {
+                "account_ids": [a.id for a in company.linkedin.accounts],
+                "client_secret": creds["linkedin_client_secret"],
+                "refresh_token": creds["linkedin_refresh_token"],
+                "token_url": sandbox.linkedin.base_url + "/oauth/v2/accessToken",
+            },
+        },
+        "funnelhouse_microsoft_ads": {
+            "conn_type": "http",
+            "host": sandbox.microsoft_ads.base_url,
+            "login": creds["microsoft_ads_client_id"],
+            "extra": {
+                "developer_token": creds["microsoft_ads_developer_token"],
+                "refresh_token": creds["microsoft_ads_refresh_token"],
+                "customer_id": company.microsoft_ads.accounts[0].customer_id,
+                "account_ids": [a.id for a in company.microsoft_ads.accounts],
+                "token_url": sandbox.microsoft_ads.base_url + "/common/oauth2/v2.0/token",
+                "poll_interval": 0.2,
             },
         },
     }

@@ -6,14 +6,40 @@ import os
 from pathlib import Path
 
 # Schemas of the warehouse, in the order data flows through them.
-RAW_SCHEMAS = {"hubspot": "raw_hubspot", "google_ads": "raw_google_ads", "files": "raw_files"}
+RAW_SCHEMAS = {
+    "hubspot": "raw_hubspot",
+    "google_ads": "raw_google_ads",
+    "meta_ads": "raw_meta_ads",
+    "linkedin_ads": "raw_linkedin_ads",
+    "microsoft_ads": "raw_microsoft_ads",
+    "files": "raw_files",
+}
 BUILD_SCHEMA = "build"  # dbt writes here; BI cannot read it
 PUBLISHED_SCHEMA = "marts"  # the only schema BI can read
 AUDIT_SCHEMA = "audit"  # audit results, publish log
 BI_ROLE = "funnelhouse_bi"
 
 # The marts publish copies from the build schema into the published one.
-PUBLISHED_MODELS = ("fct_ad_spend_daily", "fct_leads", "fct_deals", "fct_funnel_daily")
+PUBLISHED_MODELS = (
+    "dim_date",
+    "dim_channel",
+    "dim_campaign",
+    "dim_account",
+    "dim_owner",
+    "fct_ad_spend_daily",
+    "fct_leads",
+    "fct_deals",
+    "fct_attribution_touches",
+    "fct_funnel_daily",
+    "fct_funnel_monthly",
+    "fct_channel_performance_monthly",
+    "fct_lead_cohorts",
+    "fct_mql_cohorts",
+    "fct_kpi_scorecard",
+    "fct_spend_reconciliation",
+    "fct_revenue_reconciliation",
+    "fct_revenue_reconciliation_monthly",
+)
 
 # Telemetry of every tool in the stack stays off.
 TELEMETRY_OFF = {

@@ -69,3 +69,53 @@ def test_won_deals_make_customers(sandbox: Sandbox) -> None:
     for deal in hub.deals:
         if deal.properties["dealstage"] == "closedwon":
             assert all(contacts[i].properties["lifecyclestage"] == "customer" for i in links.get(deal.id, []))
+
+
+def test_paid_social_and_bing_platforms(sandbox: Sandbox) -> None:
+    company = sandbox.company
+    meta, linkedin, microsoft = company.meta, company.linkedin, company.microsoft_ads
+    assert [(a.currency_code, a.time_zone) for a in meta.accounts] == [("EUR", "Europe/Berlin")]
+    assert [a.currency_code for a in linkedin.accounts] == ["USD"]
+    assert [(a.currency_code, a.time_zone) for a in microsoft.accounts] == [("USD", "America/Los_Angeles")]
+    assert microsoft.accounts[0].customer_id
+    first_day, last_day = date(2024, 11, 29), date(2026, 11, 28)
+    for data in (meta, linkedin, microsoft):
+        days = [s.date for s in data.stats]
+        assert min(days) == first_day and max(days) == last_day
+        assert all(s.impressions > 0 and s.spend >= 0 for s in data.stats)  # no row without delivery
+        assert any(c.former_names for c in data.campaigns)
+        assert len({c.id for c in data.campaigns}) == len(data.campaigns)
+    # Awareness campaigns spend but bring no lead.
+    assert any(not c.produces_leads for c in meta.campaigns) and any(not c.produces_leads for c in linkedin.campaigns)
+
+
+def test_paid_leads_name_their_platforms_campaigns(sandbox: Sandbox) -> None:
+    company, hub = sandbox.company, sandbox.company.hubspot
+    names = {
+        "facebook": {n for c in company.meta.campaigns for n in [c.name, *(old for old, _ in c.former_names)]},
+        "LinkedIn": {n for c in company.linkedin.campaigns for n in [c.name, *(old for old, _ in c.former_names)]},
+    }
+    social = [c.properties for c in hub.contacts if c.properties["hs_analytics_source"] == "PAID_SOCIAL"]
+    assert social and {p["utm_source"] for p in social} == {"facebook", "LinkedIn"}
+    assert all(p["utm_campaign"] in names[p["utm_source"]] for p in social)
+    bing = [c.properties for c in hub.contacts
+            if c.properties["hs_analytics_source"] == "PAID_SEARCH" and c.properties["hs_analytics_source_data_1"] == "bing"]
+    assert bing and all(p["utm_source"].strip().lower() in ("bing", "microsoft") for p in bing)
+    ids = {c.id for c in company.microsoft_ads.campaigns}
+    bing_names = {n.lower() for c in company.microsoft_ads.campaigns for n in [c.name, *(o for o, _ in c.former_names)]}
+    assert all(p["utm_campaign"] in ids or " ".join(p["utm_campaign"].split()).lower() in bing_names for p in bing)
+    counts = company.summary()
+    assert counts["hubspot_contacts_paid_social"] == len(social) and counts["hubspot_contacts_paid_search_bing"] == len(bing)
+    assert counts["meta_stat_rows"] == len(company.meta.stats) and counts["microsoft_ads_campaigns"] == 4
+
+
+def test_new_platforms_are_deterministic_and_the_build_stays_fast() -> None:
+    import time
+
+    started = time.process_time()  # CPU time: a busy machine must not fail the test
+    first = build_company(scale=1.0, seed=5)
+    assert time.process_time() - started < 2.0
+    again, other = build_company(scale=0.3, seed=5), build_company(scale=0.3, seed=6)
+    for name in ("meta", "linkedin", "microsoft_ads"):
+        assert getattr(build_company(scale=0.3, seed=5), name) == getattr(again, name) != getattr(other, name)
+    assert first.meta.accounts == again.meta.accounts  # the same seed, the same accounts at any scale

@@ -11,6 +11,12 @@ from funnelhouse import settings, warehouse
 
 log = logging.getLogger(__name__)
 
+# With Airflow installed, dlt also looks every config key up as an Airflow
+# Variable (one metadata query each, seconds per load). Credentials come from
+# Airflow connections, never from Variables: turn that provider off. Set at
+# import, because a source resolves its config before `pipeline()` runs.
+os.environ.setdefault("PROVIDERS__ENABLE_AIRFLOW_SECRETS", "false")
+
 
 @dataclass(frozen=True)
 class LoadSummary:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime, timedelta, timezone
+from typing import NamedTuple
 
 from airflow.sdk import Asset
 
@@ -17,14 +18,32 @@ DAILY_CRON = "0 0 * * *"
 CONNECTIONS = {
     "hubspot": "funnelhouse_hubspot",
     "google_ads": "funnelhouse_google_ads",
+    "meta_ads": "funnelhouse_meta_ads",
+    "linkedin_ads": "funnelhouse_linkedin_ads",
+    "microsoft_ads": "funnelhouse_microsoft_ads",
     "warehouse": "funnelhouse_warehouse",
 }
 
 RAW_ASSETS = {
     source: Asset(name=f"raw_{source}", uri=f"funnelhouse://warehouse/raw_{source}")
-    for source in ("hubspot", "google_ads")
+    for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads")
 }
 PUBLISHED_MARTS = Asset(name="published_marts", uri="funnelhouse://warehouse/marts")
+
+
+class Pool(NamedTuple):
+    name: str
+    slots: int
+    description: str
+
+
+# One Airflow pool per vendor API, sized to what its rate limit tolerates at once
+# (source -> pool). `orchestration.local.migrate()` creates the missing ones.
+POOLS = {
+    "meta_ads": Pool("meta_ads_api", 2, "Meta Marketing API: calls count against each ad account's hourly budget"),
+    "linkedin_ads": Pool("linkedin_ads_api", 1, "LinkedIn Marketing API: small, unpublished daily limits"),
+    "microsoft_ads": Pool("microsoft_ads_api", 2, "Microsoft Advertising: CallRateExceeded (117) past a few calls/s"),
+}
 
 
 def default_args() -> dict:

@@ -74,18 +74,30 @@ def _postgres_connection(dsn: str) -> dict[str, Any]:
 
 
 def migrate() -> None:
-    """Create or upgrade the Airflow metadata database (skipped when already current)."""
+    """Create or upgrade the Airflow metadata database (skipped when already current), then the pools."""
     from importlib.metadata import version
 
     stamp = airflow_home() / f".migrated-{version('apache-airflow-core')}"
     target = os.environ["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]
-    if stamp.exists() and stamp.read_text() == _fingerprint(target):
-        return
-    airflow = Path(sys.executable).parent / "airflow"
-    proc = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=os.environ.copy())
-    if proc.returncode != 0:
-        raise RuntimeError("airflow db migrate failed:\n" + "\n".join(proc.stderr.splitlines()[-20:]))
-    stamp.write_text(_fingerprint(target))
+    if not (stamp.exists() and stamp.read_text() == _fingerprint(target)):
+        airflow = Path(sys.executable).parent / "airflow"
+        proc = subprocess.run([str(airflow), "db", "migrate"], capture_output=True, text=True, env=os.environ.copy())
+        if proc.returncode != 0:
+            raise RuntimeError("airflow db migrate failed:\n" + "\n".join(proc.stderr.splitlines()[-20:]))
+        stamp.write_text(_fingerprint(target))
+    ensure_pools()
+
+
+def ensure_pools() -> None:
+    """Create the vendor API pools the DAGs name. A scheduler never runs a task whose pool is
+    missing (dag.test() does not check); existing pools keep the size an operator gave them."""
+    from airflow.models.pool import Pool
+
+    from funnelhouse.orchestration.dag_support import POOLS
+
+    for pool in POOLS.values():
+        if Pool.get_pool(pool.name) is None:
+            Pool.create_or_update_pool(pool.name, pool.slots, pool.description, include_deferred=False)
 
 
 def _fingerprint(target: str) -> str:

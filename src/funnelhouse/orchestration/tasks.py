@@ -37,22 +37,31 @@ def warehouse_dsn() -> str:
     return warehouse.url()
 
 
+# source name -> (module, its config class, its dlt source); imported only when a task runs
+SOURCES = {
+    "hubspot": ("funnelhouse.sources.hubspot", "HubSpotConfig", "hubspot_source"),
+    "google_ads": ("funnelhouse.sources.google_ads", "GoogleAdsConfig", "google_ads_source"),
+    "meta_ads": ("funnelhouse.sources.meta_ads", "MetaAdsConfig", "meta_ads_source"),
+    "linkedin_ads": ("funnelhouse.sources.linkedin_ads", "LinkedInAdsConfig", "linkedin_ads_source"),
+    "microsoft_ads": ("funnelhouse.sources.microsoft_ads", "MicrosoftAdsConfig", "microsoft_ads_source"),
+}
+
+
 def _source(name: str, until: datetime) -> Any:
+    import importlib
+
     from airflow.sdk.exceptions import AirflowFailException
 
     conn = _connection(CONNECTIONS[name])
     if conn is None:
         raise AirflowFailException(f"Airflow connection '{CONNECTIONS[name]}' is not defined")
+    module_name, config_class, source_function = SOURCES[name]
+    module = importlib.import_module(module_name)
     try:
-        if name == "hubspot":
-            from funnelhouse.sources.hubspot import HubSpotConfig, hubspot_source
-
-            return hubspot_source(HubSpotConfig.from_connection(conn), until)
-        from funnelhouse.sources.google_ads import GoogleAdsConfig, google_ads_source
-
-        return google_ads_source(GoogleAdsConfig.from_connection(conn), until)
+        config = getattr(module, config_class).from_connection(conn)
     except ValueError as exc:
         raise AirflowFailException(str(exc)) from None
+    return getattr(module, source_function)(config, until)
 
 
 def extract(name: str, data_interval_end: datetime) -> dict[str, int]:
@@ -69,7 +78,8 @@ def extract(name: str, data_interval_end: datetime) -> dict[str, int]:
         summary = load.run(name, _source(name, data_interval_end), dsn)
     except Exception as exc:  # dlt wraps extraction errors; find the vendor's
         cause = _root(exc)
-        if isinstance(cause, ApiError) and cause.status and 400 <= cause.status < 500 and cause.status != 429:
+        if (isinstance(cause, ApiError) and not cause.retryable and cause.status and 400 <= cause.status < 500
+                and cause.status != 429):
             raise AirflowFailException(str(cause)) from None
         raise
     log.info("%s", summary)
@@ -77,7 +87,13 @@ def extract(name: str, data_interval_end: datetime) -> dict[str, int]:
 
 
 def _root(exc: BaseException) -> BaseException:
-    while exc.__cause__ is not None or exc.__context__ is not None:
+    """The vendor's error under dlt's wrapping: the first ApiError down the chain, else the deepest error.
+
+    The deepest is not always the vendor's: an ApiError raised inside a generator can carry
+    an unrelated exception (a StopIteration) as its context."""
+    from funnelhouse.sources.http import ApiError
+
+    while not isinstance(exc, ApiError) and (exc.__cause__ is not None or exc.__context__ is not None):
         exc = exc.__cause__ or exc.__context__
     return exc
 

@@ -17,10 +17,14 @@ from .company import DEFAULT_TODAY, Company, build_company
 from .google_ads import GoogleAdsServer
 from .http import Fault, FaultQueue, LoggedRequest, SandboxServer
 from .hubspot import HubSpotServer
+from .linkedin import LinkedInServer
+from .meta import MetaServer
+from .microsoft_ads import MicrosoftAdsServer
 
 __all__ = [
-    "Company", "Fault", "FaultQueue", "GoogleAdsServer", "HubSpotServer", "LoggedRequest", "Sandbox",
-    "SandboxServer", "build_company", "new_credentials", "start_sandbox",
+    "Company", "Fault", "FaultQueue", "GoogleAdsServer", "HubSpotServer", "LinkedInServer", "LoggedRequest",
+    "MetaServer", "MicrosoftAdsServer", "Sandbox", "SandboxServer", "build_company", "new_credentials",
+    "start_sandbox",
 ]
 
 
@@ -33,6 +37,17 @@ def new_credentials() -> dict[str, str]:
         "google_ads_client_secret": "GOCSPX-" + secrets.token_urlsafe(21),
         "google_ads_refresh_token": "1//" + secrets.token_urlsafe(64),
         "google_ads_developer_token": "".join(secrets.choice(alnum) for _ in range(22)),
+        "meta_access_token": "EAAB" + secrets.token_urlsafe(120),
+        "meta_app_id": str(10**14 + secrets.randbelow(9 * 10**14)),
+        "meta_app_secret": secrets.token_hex(16),
+        "linkedin_access_token": "AQV" + secrets.token_urlsafe(90),
+        "linkedin_client_id": "".join(secrets.choice(string.ascii_lowercase + string.digits) for _ in range(14)),
+        "linkedin_client_secret": "WPL_AP1." + secrets.token_urlsafe(24),
+        "linkedin_refresh_token": "AQW" + secrets.token_urlsafe(90),
+        "microsoft_ads_client_id": str(uuid.uuid4()),
+        "microsoft_ads_refresh_token": "M.C5" + secrets.token_urlsafe(64),
+        "microsoft_ads_developer_token": "".join(secrets.choice(string.ascii_uppercase + string.digits)
+                                                 for _ in range(16)),
     }
 
 
@@ -44,10 +59,17 @@ class Sandbox:
     hubspot: HubSpotServer
     google_ads: GoogleAdsServer
     credentials: dict[str, str]
+    meta: MetaServer
+    linkedin: LinkedInServer
+    microsoft_ads: MicrosoftAdsServer
+
+    @property
+    def servers(self) -> tuple[SandboxServer, ...]:
+        return (self.hubspot, self.google_ads, self.meta, self.linkedin, self.microsoft_ads)
 
     def stop(self) -> None:
-        self.hubspot.stop()
-        self.google_ads.stop()
+        for server in self.servers:
+            server.stop()
 
     def __enter__(self) -> Sandbox:
         return self
@@ -57,8 +79,9 @@ class Sandbox:
 
 
 def start_sandbox(scale: float = 1.0, seed: int = 7, *, today: date = DEFAULT_TODAY, host: str = "127.0.0.1",
-                  hubspot_port: int = 0, google_ads_port: int = 0) -> Sandbox:
-    """Build the company once and serve HubSpot and Google Ads on loopback (port 0 = a free port)."""
+                  hubspot_port: int = 0, google_ads_port: int = 0, meta_port: int = 0, linkedin_port: int = 0,
+                  microsoft_ads_port: int = 0) -> Sandbox:
+    """Build the company once and serve every vendor on loopback (port 0 = a free port)."""
     company = build_company(scale=scale, seed=seed, today=today)
     creds = new_credentials()
     hubspot = HubSpotServer(company, creds["hubspot_access_token"], host, hubspot_port)
@@ -67,10 +90,24 @@ def start_sandbox(scale: float = 1.0, seed: int = 7, *, today: date = DEFAULT_TO
         refresh_token=creds["google_ads_refresh_token"], developer_token=creds["google_ads_developer_token"],
         host=host, port=google_ads_port,
     )
-    hubspot.start()
+    meta = MetaServer(company, access_token=creds["meta_access_token"], app_id=creds["meta_app_id"],
+                      app_secret=creds["meta_app_secret"], host=host, port=meta_port)
+    linkedin = LinkedInServer(
+        company, access_token=creds["linkedin_access_token"], client_id=creds["linkedin_client_id"],
+        client_secret=creds["linkedin_client_secret"], refresh_token=creds["linkedin_refresh_token"], host=host,
+        port=linkedin_port,
+    )
+    microsoft_ads = MicrosoftAdsServer(
+        company, client_id=creds["microsoft_ads_client_id"], refresh_token=creds["microsoft_ads_refresh_token"],
+        developer_token=creds["microsoft_ads_developer_token"], host=host, port=microsoft_ads_port,
+    )
+    started: list[SandboxServer] = []
     try:
-        google_ads.start()
+        for server in (hubspot, google_ads, meta, linkedin, microsoft_ads):
+            server.start()
+            started.append(server)
     except OSError:
-        hubspot.stop()
+        for server in started:
+            server.stop()
         raise
-    return Sandbox(company, hubspot, google_ads, creds)
+    return Sandbox(company, hubspot, google_ads, creds, meta, linkedin, microsoft_ads)

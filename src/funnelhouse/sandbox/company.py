@@ -1,10 +1,14 @@
-"""A deterministic synthetic company: its Google Ads accounts and its HubSpot CRM.
+"""A deterministic synthetic company: its ad accounts (Google Ads, Meta, LinkedIn,
+Microsoft Advertising) and its HubSpot CRM.
 
 The data is shaped so the warehouse meets the problems real portals have: messy UTM
-values, a renamed campaign, a campaign that spends but never brings a lead, leads
-that turn into deals weeks later, deals in three currencies, outbound deals without
-contacts, repeat business, soft-deleted leads, and an archived owner old deals still
-point at. Everything comes from one ``random.Random(seed)``; nothing reads the clock.
+values, renamed campaigns, campaigns that spend but never bring a lead, leads that
+turn into deals weeks later, deals and ad accounts in three currencies, outbound
+deals without contacts, repeat business, soft-deleted leads, and an archived owner
+old deals still point at. Paid leads come from the ad platforms' own clicks: Google
+and Microsoft (bing) as paid search, Meta and LinkedIn as paid social. Everything
+comes from ``random.Random(seed)`` (one stream per ad platform besides Google, so
+adding a platform leaves the others as they were); nothing reads the clock.
 """
 
 from __future__ import annotations
@@ -12,6 +16,7 @@ from __future__ import annotations
 import math
 import random
 from dataclasses import dataclass, field
+from decimal import Decimal
 from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -92,6 +97,71 @@ class GoogleAdsData:
 
 
 @dataclass
+class PlatformAccount:
+    """An ad account on Meta, LinkedIn or Microsoft Advertising; currency and zone fixed at creation."""
+
+    id: str
+    name: str
+    currency_code: str
+    time_zone: str  # IANA name; the account's report days are local days of it
+    customer_id: str | None = None  # Microsoft: the customer (manager) the account belongs to
+
+
+@dataclass
+class PlatformCampaign:
+    """A campaign on one of those platforms, running ``start_date``..``end_date`` (inclusive)."""
+
+    id: str
+    account_id: str
+    name: str
+    status: str  # in the platform's own vocabulary (ACTIVE, Paused, COMPLETED, ...)
+    objective: str
+    start_date: date
+    end_date: date | None
+    market: str  # country its clicks (and leads) come from
+    created_at: datetime
+    produces_leads: bool = True
+    former_names: list[tuple[str, date]] = field(default_factory=list)  # (old name, renamed on)
+
+    def name_on(self, day: date) -> str:
+        """The name the campaign carried on ``day``; older leads' UTMs use it."""
+        for old_name, renamed_on in sorted(self.former_names, key=lambda pair: pair[1]):
+            if day < renamed_on:
+                return old_name
+        return self.name
+
+
+@dataclass
+class PlatformDailyStat:
+    """Metrics of one campaign on one day of its account's time zone (only days with delivery)."""
+
+    account_id: str
+    campaign_id: str
+    date: date
+    impressions: int
+    clicks: int
+    spend: Decimal  # account currency, at the precision the platform reports
+    conversions: float  # as the platform counts them (view-through too), not CRM leads
+    conversion_value: Decimal  # account currency
+
+
+@dataclass
+class AdPlatformData:
+    """One platform's accounts, campaigns and daily stats."""
+
+    platform: str  # meta_ads | linkedin_ads | microsoft_ads
+    accounts: list[PlatformAccount]
+    campaigns: list[PlatformCampaign]
+    stats: list[PlatformDailyStat]
+
+    def account(self, account_id: str) -> PlatformAccount | None:
+        return next((a for a in self.accounts if a.id == account_id), None)
+
+    def campaign(self, campaign_id: str) -> PlatformCampaign | None:
+        return next((c for c in self.campaigns if c.id == campaign_id), None)
+
+
+@dataclass
 class Record:
     """A HubSpot CRM object: every property value is a string or None, as the API sends."""
 
@@ -136,6 +206,9 @@ class Company:
     now: datetime
     google_ads: GoogleAdsData
     hubspot: HubSpotData
+    meta: AdPlatformData
+    linkedin: AdPlatformData
+    microsoft_ads: AdPlatformData
 
     def summary(self) -> dict[str, int]:
         """Counts tests and reports can compare against what the pipeline loaded."""
@@ -161,6 +234,19 @@ class Company:
             "hubspot_deals_without_contact": sum(d.id not in with_contact for d in hub.deals),
         }
         counts.update({f"hubspot_contacts_{stage}": stages.count(stage) for stage in STAGE_ORDER})
+        counts["hubspot_contacts_paid_social"] = sum(
+            c.properties["hs_analytics_source"] == "PAID_SOCIAL" for c in hub.contacts)
+        counts["hubspot_contacts_paid_search_bing"] = sum(
+            c.properties["hs_analytics_source"] == "PAID_SEARCH" and c.properties["hs_analytics_source_data_1"] == "bing"
+            for c in hub.contacts)
+        for prefix, data in (("meta", self.meta), ("linkedin", self.linkedin), ("microsoft_ads", self.microsoft_ads)):
+            counts.update({
+                f"{prefix}_accounts": len(data.accounts),
+                f"{prefix}_campaigns": len(data.campaigns),
+                f"{prefix}_stat_rows": len(data.stats),
+                f"{prefix}_clicks": sum(s.clicks for s in data.stats),
+                f"{prefix}_conversions": round(sum(s.conversions for s in data.stats)),
+            })
         return counts
 
 
@@ -235,10 +321,11 @@ RENAMED_FROM = "Generic - BI Software"  # former name of the USD account's secon
 
 @dataclass
 class _PaidTouch:
-    campaign: AdsCampaign
+    campaign: AdsCampaign | PlatformCampaign
     day: date
     created: datetime
     quality: float
+    platform: str = "google_ads"
 
 
 def _build_google_ads(
@@ -310,6 +397,147 @@ def _build_google_ads(
 
 
 # --------------------------------------------------------------------------------------
+# Meta, LinkedIn, Microsoft Advertising
+# --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _PlatformSpec:
+    platform: str
+    account_name: str
+    currency: str
+    time_zone: str
+    id_digits: tuple[int, int]  # digits of account ids and campaign ids
+    id_prefix: tuple[str, str]
+    spend_places: int  # decimals the platform reports spend with
+    statuses: tuple[str, str, str]  # running, paused, ended
+    campaigns_per_scale: int
+    # (name, market, kind, objective), cycled like the Google Ads pools
+    pool: tuple[tuple[str, str, str, str], ...]
+    renamed: tuple[int, str]  # index of the campaign renamed during the history, its former name
+
+
+# kind -> (clicks per day, CPC range, CTR, lead rate per click, lead quality, platform conversions per lead)
+PLATFORM_KINDS = {
+    "prospecting": (40, (0.5, 1.1), 0.009, 0.0035, 0.6, 1.5),
+    "retargeting": (18, (0.7, 1.5), 0.014, 0.0070, 0.8, 1.3),
+    "awareness": (30, (0.2, 0.5), 0.004, 0.0, 0.0, 0.0),
+    "lead_gen": (9, (6.0, 10.0), 0.006, 0.0120, 1.0, 1.2),
+    "search_brand": (5, (0.8, 1.8), 0.12, 0.030, 1.3, 1.1),
+    # broad-match search on Bing: many impressions per click
+    "search_generic": (4, (2.0, 4.5), 0.004, 0.020, 0.9, 1.1),
+    "search_competitor": (2, (3.0, 4.5), 0.003, 0.015, 0.7, 1.1),
+}
+PLATFORMS = (
+    _PlatformSpec(
+        "meta_ads", "Lumen Metrics - Meta", "EUR", "Europe/Berlin", (15, 17), ("1", "2385"), 2,
+        ("ACTIVE", "PAUSED", "PAUSED"), 4,
+        (("prospecting-lookalike", "DE", "prospecting", "OUTCOME_LEADS"),
+         ("retargeting-visitors", "GB", "retargeting", "OUTCOME_LEADS"),
+         ("ebook-funnel-metrics", "FR", "prospecting", "OUTCOME_LEADS"),
+         ("brand-awareness-video", "DE", "awareness", "OUTCOME_AWARENESS")),
+        (1, "retargeting-site-visitors"),
+    ),
+    _PlatformSpec(
+        "linkedin_ads", "Lumen Metrics - LinkedIn", "USD", "UTC", (9, 9), ("5", "3"), 6,
+        ("ACTIVE", "PAUSED", "COMPLETED"), 3,
+        (("demo-request", "US", "lead_gen", "LEAD_GENERATION"),
+         ("ebook-funnel-metrics", "US", "lead_gen", "WEBSITE_CONVERSIONS"),
+         ("thought-leadership", "US", "awareness", "BRAND_AWARENESS")),
+        (0, "demo-request-q1"),
+    ),
+    _PlatformSpec(
+        "microsoft_ads", "Lumen Metrics - Microsoft Ads", "USD", "America/Los_Angeles", (9, 9), ("1", "4"), 2,
+        ("Active", "Paused", "Paused"), 4,
+        # imported from Google Ads, names included (the usual way accounts start)
+        (("Brand - US", "US", "search_brand", "Search"),
+         ("Generic - Analytics Software", "US", "search_generic", "Search"),
+         ("Competitor - US", "US", "search_competitor", "Search"),
+         ("Generic - Dashboard Tools", "US", "search_generic", "Search")),
+        (1, RENAMED_FROM),
+    ),
+)
+
+
+def _prefixed(rng: random.Random, prefix: str, digits: int, taken: set[str]) -> str:
+    while True:
+        value = prefix + "".join(str(rng.randrange(10)) for _ in range(digits - len(prefix)))
+        if value not in taken:
+            taken.add(value)
+            return value
+
+
+def _build_platform(spec: _PlatformSpec, seed: int, scale: float, start: date,
+                    today: date) -> tuple[AdPlatformData, list[_PaidTouch]]:
+    """One platform's account, campaigns and stats, from its own random stream."""
+    rng = random.Random(f"{seed}:{spec.platform}")
+    ids: set[str] = set()
+    zone = ZoneInfo(spec.time_zone)
+    account = PlatformAccount(_prefixed(rng, spec.id_prefix[0], spec.id_digits[0], ids), spec.account_name,
+                              spec.currency, spec.time_zone)
+    if spec.platform == "microsoft_ads":
+        account.customer_id = _prefixed(rng, "2", 9, ids)
+    campaigns: list[PlatformCampaign] = []
+    params: dict[str, tuple[Any, ...]] = {}
+    running, paused, ended = spec.statuses
+    for i in range(max(2, round(spec.campaigns_per_scale * scale))):
+        name, market, kind, objective = spec.pool[i % len(spec.pool)]
+        if i >= len(spec.pool):
+            name = f"{name} #{i // len(spec.pool) + 1}"
+        begin, end, status = start, None, running
+        if i % 4 == 2:  # launched during the history
+            begin = start + timedelta(days=rng.randint(90, 400))
+        elif i % 4 == 3:  # stopped before the end of the history
+            end = today - timedelta(days=rng.randint(60, 240))
+            status = ended if spec.platform == "linkedin_ads" else paused
+        created = datetime.combine(begin - timedelta(days=rng.randint(1, 20)), time(rng.randint(8, 18)), zone)
+        clicks, (cpc_lo, cpc_hi), ctr, lead_rate, quality, per_lead = PLATFORM_KINDS[kind]
+        campaign = PlatformCampaign(
+            id=_prefixed(rng, spec.id_prefix[1], spec.id_digits[1], ids), account_id=account.id, name=name,
+            status=status, objective=objective, start_date=begin, end_date=end, market=market,
+            created_at=created.astimezone(UTC), produces_leads=lead_rate > 0,
+        )
+        if i == spec.renamed[0]:
+            campaign.former_names.append((spec.renamed[1], today - timedelta(days=rng.randint(250, 400))))
+        params[campaign.id] = (clicks * rng.uniform(0.8, 1.25), rng.uniform(cpc_lo, cpc_hi), ctr * rng.uniform(0.8, 1.2),
+                               lead_rate * rng.uniform(0.8, 1.2), quality, per_lead)
+        campaigns.append(campaign)
+
+    unit = Decimal(1).scaleb(-spec.spend_places)
+    places = 10 ** spec.spend_places
+    stats: list[PlatformDailyStat] = []
+    touches: list[_PaidTouch] = []
+    for campaign in campaigns:
+        base_clicks, cpc, ctr, lead_rate, quality, per_lead = params[campaign.id]
+        day, last = campaign.start_date, campaign.end_date or today - timedelta(days=1)
+        while day <= last:
+            progress = (day - start).days / HISTORY_DAYS
+            factor = (0.75 + 0.5 * progress) * (1 + 0.12 * math.sin(2 * math.pi * (day.timetuple().tm_yday - 80) / 365))
+            factor *= 0.6 if day.weekday() >= 5 else 1.0
+            if rng.random() < 0.01:  # budget exhausted: no delivery, and the platforms report no row
+                day += timedelta(days=1)
+                continue
+            clicks = max(0, round(base_clicks * factor * rng.lognormvariate(0, 0.3)))
+            impressions = round(max(clicks, 1) / (ctr * rng.uniform(0.85, 1.15))) + rng.randint(0, 40)
+            spend = Decimal(round(max(clicks, 0.3) * cpc * rng.uniform(0.8, 1.2) * places)) * unit
+            leads = _poisson(rng, clicks * lead_rate) if campaign.produces_leads else 0
+            for _ in range(leads):
+                hour = min(23, int(rng.triangular(7, 24, 14)))
+                local = datetime.combine(day, time(hour, rng.randint(0, 59), rng.randint(0, 59)), zone)
+                touches.append(_PaidTouch(campaign, day, _stamp(rng, local.astimezone(UTC)), quality, spec.platform))
+            conversions = 0.0
+            if leads:
+                raw = leads * per_lead * rng.uniform(0.8, 1.2)
+                # Meta and LinkedIn count whole conversions; Microsoft attributes fractions.
+                conversions = round(raw, 2) if spec.platform == "microsoft_ads" else float(max(1, round(raw)))
+            value = Decimal(round(conversions * 120 * rng.uniform(0.9, 1.1) * 100)) / 100 if conversions else Decimal("0.00")
+            stats.append(PlatformDailyStat(account.id, campaign.id, day, impressions, clicks, spend, conversions,
+                                           value.quantize(Decimal("0.01"))))
+            day += timedelta(days=1)
+    return AdPlatformData(spec.platform, [account], campaigns, stats), touches
+
+
+# --------------------------------------------------------------------------------------
 # HubSpot
 # --------------------------------------------------------------------------------------
 
@@ -343,14 +571,18 @@ OWNER_NAMES = (("Olga", "Okafor"), ("Marcus", "Reed"), ("Sofia", "Lindqvist"), (
 # Non-paid channels: (name, weight, lead quality)
 CHANNELS = (
     ("organic", 0.28, 1.0), ("email", 0.12, 1.1), ("referral", 0.10, 1.3), ("direct", 0.14, 1.0),
-    ("social", 0.08, 0.6), ("paid_social", 0.10, 0.7), ("webinar", 0.07, 1.4), ("offline", 0.05, 1.5),
+    ("social", 0.08, 0.6), ("webinar", 0.07, 1.4), ("offline", 0.05, 1.5),
     ("unknown", 0.06, 0.8),
 )
 UTM_SOURCES = ("google", "google", "google", "google", "Google ", " GOOGLE", "adwords")
 UTM_MEDIUMS = ("cpc", "cpc", "cpc", "cpc", "CPC ", "ppc", "paid")
+BING_SOURCES = ("bing", "bing", "bing", "bing", "Bing", " bing", "microsoft")
+# Paid social used to be a tenth of the leads that did not come from Google; those now
+# come from the Meta and LinkedIn clicks, so the other channels bring a tenth fewer.
+PAID_SOCIAL_SHARE = 0.10
 
 
-def _messy_campaign(rng: random.Random, campaign: AdsCampaign, day: date) -> str:
+def _messy_campaign(rng: random.Random, campaign: AdsCampaign | PlatformCampaign, day: date) -> str:
     """The utm_campaign a landing page captured: case and whitespace drift, sometimes the id."""
     name = campaign.name_on(day)
     roll = rng.random()
@@ -383,11 +615,6 @@ def _source_properties(rng: random.Random, channel: str, created: datetime) -> d
         source = "DIRECT_TRAFFIC"
     elif channel == "social":
         source, data_1 = "SOCIAL_MEDIA", rng.choice(("LinkedIn", "Twitter", "Facebook", "Reddit"))
-    elif channel == "paid_social":  # LinkedIn ads tagged "cpc": cpc alone does not mean Google
-        utm_source = rng.choice(("facebook", "LinkedIn"))
-        utm_medium = "cpc" if utm_source == "LinkedIn" and rng.random() < 0.4 else "paid_social"
-        utm_campaign = rng.choice(("prospecting-lookalike", "retargeting-visitors", "ebook-funnel-metrics", "demo-request"))
-        source, data_1, data_2 = "PAID_SOCIAL", {"facebook": "Facebook"}.get(utm_source, utm_source), utm_campaign
     elif channel == "webinar":
         utm_campaign = f"webinar-{rng.choice(('pipeline-metrics', 'attribution-101', 'board-reporting'))}-{created:%Y-%m}"
         utm_source, utm_medium = rng.choice(("zoom", "on24", "events")), "webinar"
@@ -431,6 +658,32 @@ class _Deal:
     record: Record | None = None
 
 
+def _paid_source(rng: random.Random, touch: _PaidTouch) -> dict[str, str | None]:
+    """Original-source and UTM properties of a lead that clicked an ad."""
+    if touch.platform in ("google_ads", "microsoft_ads"):
+        utm_campaign = _messy_campaign(rng, touch.campaign, touch.day)
+        if touch.platform == "google_ads":
+            engine, utm_source = "google", rng.choice(UTM_SOURCES)
+        else:
+            engine, utm_source = "bing", rng.choice(BING_SOURCES)
+        return {
+            "hs_analytics_source": "PAID_SEARCH", "hs_analytics_source_data_1": engine,
+            "hs_analytics_source_data_2": utm_campaign, "utm_source": utm_source,
+            "utm_medium": rng.choice(UTM_MEDIUMS), "utm_campaign": utm_campaign,
+        }
+    utm_campaign = touch.campaign.name_on(touch.day)
+    if touch.platform == "meta_ads":
+        utm_source, utm_medium, network = "facebook", "paid_social", "Facebook"
+    else:  # LinkedIn ads tagged "cpc": cpc alone does not mean Google
+        utm_source, network = "LinkedIn", "LinkedIn"
+        utm_medium = "cpc" if rng.random() < 0.4 else "paid_social"
+    return {
+        "hs_analytics_source": "PAID_SOCIAL", "hs_analytics_source_data_1": network,
+        "hs_analytics_source_data_2": utm_campaign, "utm_source": utm_source, "utm_medium": utm_medium,
+        "utm_campaign": utm_campaign,
+    }
+
+
 def _build_hubspot(rng: random.Random, touches: list[_PaidTouch], start: date, now: datetime) -> HubSpotData:
     # Owners: five active, one who left the company (old deals still point at them).
     taken: set[str] = set()
@@ -454,21 +707,17 @@ def _build_hubspot(rng: random.Random, touches: list[_PaidTouch], start: date, n
         active = [oid for oid, begin, end in owner_windows if begin <= moment <= end]
         return rng.choice(active)
 
-    # Leads: paid search from the ads clicks, then roughly as many from everything else.
+    # Leads: paid search and paid social from the ads clicks, then about as many as
+    # Google brings from everything else.
     leads: list[_Lead] = []
     for touch in touches:
-        utm_campaign = _messy_campaign(rng, touch.campaign, touch.day)
-        source = {
-            "hs_analytics_source": "PAID_SEARCH", "hs_analytics_source_data_1": "google",
-            "hs_analytics_source_data_2": utm_campaign, "utm_source": rng.choice(UTM_SOURCES),
-            "utm_medium": rng.choice(UTM_MEDIUMS), "utm_campaign": utm_campaign,
-        }
-        leads.append(_Lead(touch.created, touch.campaign.market, touch.quality, source))
+        leads.append(_Lead(touch.created, touch.campaign.market, touch.quality, _paid_source(rng, touch)))
+    from_google = sum(touch.platform == "google_ads" for touch in touches)
     channels, channel_weights = zip(*((name, weight) for name, weight, _ in CHANNELS))
     channel_quality = {name: quality for name, _, quality in CHANNELS}
     countries, country_weights = zip(*COUNTRY_WEIGHTS)
     span = (now - history_start).total_seconds() - 86400
-    for _ in range(round(len(touches) * rng.uniform(0.95, 1.05))):
+    for _ in range(round(from_google * rng.uniform(0.95, 1.05) * (1 - PAID_SOCIAL_SHARE))):
         offset = rng.random() if rng.random() < 0.6 else rng.triangular(0, 1, 1)
         created = _stamp(rng, history_start + timedelta(seconds=offset * span))
         channel = rng.choices(channels, channel_weights)[0]
@@ -658,4 +907,11 @@ def build_company(scale: float = 1.0, seed: int = 7, today: date = DEFAULT_TODAY
     start = today - timedelta(days=HISTORY_DAYS)
     now = datetime.combine(today, time(12), UTC)
     ads, touches = _build_google_ads(rng, scale, start, today)
-    return Company(seed, scale, today, now, ads, _build_hubspot(rng, touches, start, now))
+    platforms = {}
+    for spec in PLATFORMS:
+        platforms[spec.platform], platform_touches = _build_platform(spec, seed, scale, start, today)
+        touches.extend(platform_touches)
+    touches.sort(key=lambda touch: touch.created)
+    hubspot = _build_hubspot(rng, touches, start, now)
+    return Company(seed, scale, today, now, ads, hubspot, platforms["meta_ads"], platforms["linkedin_ads"],
+                   platforms["microsoft_ads"])

@@ -17,11 +17,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 MASK = "***"
-SECRET_HEADERS = {"authorization", "developer-token", "x-api-key", "cookie"}
-SECRET_FIELDS = {"client_secret", "refresh_token", "access_token", "hapikey", "password", "code"}
+SECRET_HEADERS = {"authorization", "developer-token", "developertoken", "x-api-key", "cookie"}
+SECRET_FIELDS = {"client_secret", "refresh_token", "access_token", "hapikey", "password", "code", "fb_exchange_token",
+                 "appsecret_proof", "sig"}
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Request:
     headers: dict[str, str]  # lower-cased names
     body: bytes
     params: dict[str, str] = field(default_factory=dict)  # named groups of the route
+    raw_query: str = ""  # the query string exactly as sent (Rest.li syntax must be checked undecoded)
 
     def arg(self, name: str, default: str | None = None) -> str | None:
         """First value of a query parameter (repeat parameters are rare in these APIs)."""
@@ -83,6 +85,7 @@ class LoggedRequest:
     headers: dict[str, str]
     status: int = 0
     at: float = 0.0
+    raw_query: str = ""  # as sent, undecoded (secret values masked)
 
 
 @dataclass
@@ -98,6 +101,7 @@ class Fault:
     skip: int = 0  # let this many matching requests through first
     delay: float = 0.0  # seconds to sleep before answering (timeouts)
     disconnect: bool = False  # close the socket without any response
+    truncate: bool = False  # answer the real route, but close after half of the body
 
 
 class FaultQueue:
@@ -119,9 +123,14 @@ class FaultQueue:
         skip: int = 0,
         delay: float = 0.0,
         disconnect: bool = False,
+        truncate: bool = False,
     ) -> Fault:
-        """Queue a fault. ``body=None`` means the vendor's own error body for ``status``."""
-        fault = Fault(pattern, status, dict(headers or {}), body, times, method, skip, delay, disconnect)
+        """Queue a fault. ``body=None`` means the vendor's own error body for ``status``.
+
+        ``truncate=True`` lets the real route answer, announces the whole body's
+        length and closes the connection half-way through it (``status`` is ignored).
+        """
+        fault = Fault(pattern, status, dict(headers or {}), body, times, method, skip, delay, disconnect, truncate)
         with self._lock:
             self._faults.append(fault)
         return fault
@@ -168,6 +177,14 @@ def _mask_mapping(values: dict[str, Any]) -> dict[str, Any]:
     return {k: (MASK if k.lower() in SECRET_FIELDS else v) for k, v in values.items()}
 
 
+def _mask_raw_query(query: str) -> str:
+    parts = []
+    for part in query.split("&") if query else []:
+        key, sep, _ = part.partition("=")
+        parts.append(f"{key}={MASK}" if sep and unquote(key).lower() in SECRET_FIELDS else part)
+    return "&".join(parts)
+
+
 def _mask_header(name: str, value: str) -> str:
     if name.lower() not in SECRET_HEADERS:
         return value
@@ -210,6 +227,7 @@ class SandboxHandler(BaseHTTPRequestHandler):
             query=parse_qs(parts.query, keep_blank_values=True),
             headers={k.lower(): v for k, v in self.headers.items()},
             body=body,
+            raw_query=parts.query,
         )
         entry = app._log(req)
         fault = app.faults.take(req.method, req.path)
@@ -220,6 +238,12 @@ class SandboxHandler(BaseHTTPRequestHandler):
                 entry.status = 0
                 self.close_connection = True
                 return
+            if fault.truncate or (fault.status < 400 and fault.body is None):
+                # truncated, or merely slow (a delay with a success status): the real answer
+                reply = app.dispatch(req)
+                entry.status = reply.status
+                self.send_json(reply.status, reply.body, reply.headers, cut=fault.truncate)
+                return
             body = app.error_body(fault.status, req) if fault.body is None else fault.body
             reply = app.finish(req, Reply(fault.status, body, dict(fault.headers)))
         else:
@@ -227,8 +251,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         entry.status = reply.status
         self.send_json(reply.status, reply.body, reply.headers)
 
-    def send_json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-        """Write ``body`` as JSON (bytes/str are sent as they are) with a Content-Length."""
+    def send_json(self, status: int, body: Any, headers: dict[str, str] | None = None, cut: bool = False) -> None:
+        """Write ``body`` as JSON (bytes/str are sent as they are) with a Content-Length.
+
+        ``cut`` sends only the first half of the body and closes the connection.
+        """
         if isinstance(body, bytes):
             data = body
         elif isinstance(body, str):
@@ -244,6 +271,11 @@ class SandboxHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         if self.command != "HEAD":
+            if cut:
+                self.wfile.write(data[: len(data) // 2])
+                self.wfile.flush()
+                self.close_connection = True
+                return
             self.wfile.write(data)
 
 
@@ -331,6 +363,7 @@ class SandboxServer:
             body=body,
             headers={k: _mask_header(k, v) for k, v in req.headers.items()},
             at=time.time(),
+            raw_query=_mask_raw_query(req.raw_query),
         )
         with self._lock:
             self._requests.append(entry)

@@ -7,7 +7,7 @@ import logging
 import os
 import subprocess
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -25,6 +25,7 @@ class DbtResult:
     command: str
     counts: dict[str, int]
     failures: list[str]
+    failure_relations: list[str] = field(default_factory=list)
 
     def __str__(self) -> str:
         return f"dbt {self.command}: " + ", ".join(f"{k}={v}" for k, v in sorted(self.counts.items()))
@@ -48,11 +49,10 @@ def dbt_env(dsn: str | None = None, schema: str = settings.BUILD_SCHEMA) -> dict
             "FUNNELHOUSE_DBT_PASSWORD": unquote(parts.password or ""),
             "FUNNELHOUSE_DBT_DBNAME": parts.path.lstrip("/") or "funnelhouse",
             "FUNNELHOUSE_DBT_SCHEMA": schema,
-            "FUNNELHOUSE_RAW_HUBSPOT_SCHEMA": settings.RAW_SCHEMAS["hubspot"],
-            "FUNNELHOUSE_RAW_GOOGLE_ADS_SCHEMA": settings.RAW_SCHEMAS["google_ads"],
-            "FUNNELHOUSE_RAW_FILES_SCHEMA": settings.RAW_SCHEMAS["files"],
         }
     )
+    # Every source's raw schema, as the dbt sources read it (`FUNNELHOUSE_RAW_<SOURCE>_SCHEMA`).
+    env.update({f"FUNNELHOUSE_RAW_{name.upper()}_SCHEMA": raw for name, raw in settings.RAW_SCHEMAS.items()})
     return env
 
 
@@ -78,8 +78,25 @@ def run(command: str = "build", *args: str, dsn: str | None = None, schema: str 
     result = _read_results(command, target / "run_results.json")
     if proc.returncode != 0:
         detail = "\n".join(result.failures) or _tail(proc.stdout + proc.stderr)
-        raise DbtError(f"dbt {command} failed:\n{detail}")
+        samples = _failure_samples(result.failure_relations, dsn)
+        raise DbtError(f"dbt {command} failed:\n{detail}" + (f"\n{samples}" if samples else ""))
     return result
+
+
+def _failure_samples(relations: list[str], dsn: str | None, limit: int = 5) -> str:
+    """The first rows a failing test stored (tests with store_failures name what broke: currency, date...)."""
+    lines = []
+    for relation in relations:
+        try:
+            with warehouse.connect(dsn or warehouse.url()) as conn, conn.cursor() as cur:
+                cur.execute(f"select * from {relation} limit {limit}")
+                columns = [d[0] for d in cur.description]
+                rows = cur.fetchall()
+        except Exception:  # the sample only decorates the message; the failure stands without it
+            continue
+        lines.append(f"  rows failing {relation}:")
+        lines.extend("    " + ", ".join(f"{c}={v}" for c, v in zip(columns, row)) for row in rows)
+    return "\n".join(lines)
 
 
 def _read_results(command: str, path: Path) -> DbtResult:
@@ -87,13 +104,15 @@ def _read_results(command: str, path: Path) -> DbtResult:
         return DbtResult(command, {}, [])
     body = json.loads(path.read_text())
     counts: dict[str, int] = {}
-    failures = []
+    failures, relations = [], []
     for res in body.get("results", []):
         counts[res["status"]] = counts.get(res["status"], 0) + 1
         if res["status"] in ("error", "fail"):
             message = (res.get("message") or "").strip().replace("\n", " ")
             failures.append(f"  {res['unique_id']}: {message[:500]}")
-    return DbtResult(command, counts, failures)
+            if res["status"] == "fail" and res.get("relation_name"):
+                relations.append(res["relation_name"])
+    return DbtResult(command, counts, failures, relations)
 
 
 def _tail(text: str, lines: int = 30) -> str:

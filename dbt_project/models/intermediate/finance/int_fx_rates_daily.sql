@@ -2,21 +2,101 @@
 
 with
 
-fx_rates as (
+seed_rates as (
 
     select * from {{ ref('fx_rates') }}
 
 ),
 
-campaign_stats as (
+imported_rates as (
+
+    select * from {{ ref('stg_files__fx_rates') }}
+
+),
+
+google_ads_campaign_stats as (
 
     select * from {{ ref('stg_google_ads__campaign_stats') }}
 
 ),
 
-deals as (
+hubspot_deals as (
 
     select * from {{ ref('stg_hubspot__deals') }}
+
+),
+
+meta_ads_campaign_stats as (
+
+    select * from {{ ref('stg_meta_ads__campaign_stats') }}
+
+),
+
+linkedin_ads_campaign_stats as (
+
+    select * from {{ ref('stg_linkedin_ads__campaign_stats') }}
+
+),
+
+microsoft_ads_campaign_stats as (
+
+    select * from {{ ref('stg_microsoft_ads__campaign_stats') }}
+
+),
+
+file_ad_performance as (
+
+    select * from {{ ref('stg_files__ad_performance') }}
+
+),
+
+file_deals as (
+
+    select * from {{ ref('stg_files__deals') }}
+
+),
+
+file_invoices as (
+
+    select * from {{ ref('stg_files__invoices') }}
+
+),
+
+candidate_rates as (
+
+    -- an imported rate takes precedence over the seed for the same
+    -- currency and day
+    select
+        rate_date,
+        currency_code,
+        usd_per_unit,
+        'import' as rate_origin,
+        1 as origin_rank
+
+    from imported_rates
+
+    union all
+
+    select
+        rate_date,
+        upper(trim(currency_code)) as currency_code,
+        usd_per_unit,
+        'seed' as rate_origin,
+        2 as origin_rank
+
+    from seed_rates
+
+),
+
+ranked_rates as (
+
+    select
+        *,
+        row_number() over (
+            partition by currency_code, rate_date order by origin_rank
+        ) as origin_precedence
+
+    from candidate_rates
 
 ),
 
@@ -25,22 +105,38 @@ published_rates as (
     -- USD is 1 by definition: a USD row in the rates is never read
     select
         rate_date,
-        upper(trim(currency_code)) as currency_code,
-        usd_per_unit
+        currency_code,
+        usd_per_unit,
+        rate_origin
 
-    from fx_rates
-    where upper(trim(currency_code)) <> 'USD'
+    from ranked_rates
+    where origin_precedence = 1 and currency_code <> 'USD'
 
 ),
 
 needed_dates as (
 
-    -- every date an amount may be converted at: spend days, deal dates
-    select date_day as needed_date from campaign_stats
+    -- every date an amount may be converted at: spend days, deal dates,
+    -- invoice dates
+    select date_day as needed_date from google_ads_campaign_stats
     union all
-    select {{ to_reporting_date('deal_created_at') }} from deals
+    select date_day from meta_ads_campaign_stats
     union all
-    select {{ to_reporting_date('close_at') }} from deals
+    select date_day from linkedin_ads_campaign_stats
+    union all
+    select date_day from microsoft_ads_campaign_stats
+    union all
+    select date_day from file_ad_performance
+    union all
+    select {{ to_reporting_date('deal_created_at') }} from hubspot_deals
+    union all
+    select {{ to_reporting_date('close_at') }} from hubspot_deals
+    union all
+    select {{ to_reporting_date('deal_created_at') }} from file_deals
+    union all
+    select {{ to_reporting_date('close_at') }} from file_deals
+    union all
+    select invoice_date from file_invoices
 
 ),
 
@@ -129,7 +225,14 @@ with_fallback as (
                 latest_published.rate_date - latest_published.rate_source_date
                 <= {{ var('fx_fallback_days') }}
                 then published_rates.usd_per_unit
-        end as usd_per_unit
+        end as usd_per_unit,
+        case
+            when latest_published.currency_code = 'USD' then 'definition'
+            when
+                latest_published.rate_date - latest_published.rate_source_date
+                <= {{ var('fx_fallback_days') }}
+                then published_rates.rate_origin
+        end as rate_origin
 
     from latest_published
     left join published_rates
@@ -148,7 +251,8 @@ final as (
         reporting.usd_per_unit as reporting_usd_per_unit,
         with_fallback.rate_source_date,
         with_fallback.rate_source_date < with_fallback.rate_date
-            as is_carried_forward
+            as is_carried_forward,
+        with_fallback.rate_origin
 
     from with_fallback
     left join with_fallback as reporting

@@ -2,31 +2,7 @@ with
 
 deals as (
 
-    select * from {{ ref('stg_hubspot__deals') }}
-
-),
-
-deal_pipeline_stages as (
-
-    select * from {{ ref('stg_hubspot__deal_pipeline_stages') }}
-
-),
-
-deal_contacts as (
-
-    select * from {{ ref('stg_hubspot__deal_contacts') }}
-
-),
-
-deal_companies as (
-
-    select * from {{ ref('stg_hubspot__deal_companies') }}
-
-),
-
-companies as (
-
-    select * from {{ ref('stg_hubspot__companies') }}
+    select * from {{ ref('int_crm_deals') }}
 
 ),
 
@@ -42,100 +18,18 @@ fx_rates_daily as (
 
 ),
 
-active_deals as (
+attributed as (
 
-    select * from deals
-    where not is_archived
-
-),
-
-active_companies as (
-
-    select * from companies
-    where not is_archived
-
-),
-
-primary_leads as (
-
-    -- the earliest-created associated lead; archived contacts are not leads
+    -- a deal takes its primary lead's attribution
     select
-        deal_contacts.deal_id,
-        leads.lead_id,
-        row_number() over (
-            partition by deal_contacts.deal_id
-            order by leads.lead_created_at, leads.lead_id
-        ) as lead_rank
-
-    from deal_contacts
-    inner join leads
-        on deal_contacts.contact_id = leads.lead_id
-
-),
-
-deal_accounts as (
-
-    -- the deal's primary company, else its lowest associated company id
-    select
-        deal_companies.deal_id,
-        deal_companies.company_id,
-        row_number() over (
-            partition by deal_companies.deal_id
-            order by deal_companies.is_primary desc, deal_companies.company_id
-        ) as company_rank
-
-    from deal_companies
-    inner join active_companies
-        on deal_companies.company_id = active_companies.company_id
-
-),
-
-joined as (
-
-    select
-        active_deals.deal_id,
-        active_deals.pipeline_id,
-        active_deals.deal_stage_id,
-        active_deals.owner_id,
-        primary_leads.lead_id as primary_lead_id,
-        -- a deal without a company association takes its lead's company
-        coalesce(deal_accounts.company_id, lead_companies.company_id)
-            as account_id,
+        deals.*,
         leads.campaign_id,
-        active_deals.deal_name,
-        deal_pipeline_stages.stage_label as deal_stage_label,
-        -- a deal takes its primary lead's attribution
         coalesce(leads.channel, 'unattributed') as channel,
-        leads.platform,
-        active_deals.currency_code,
-        active_deals.amount_local,
-        coalesce(deal_pipeline_stages.is_closed, false) as is_closed,
-        coalesce(deal_pipeline_stages.is_won, false) as is_won,
-        coalesce(deal_pipeline_stages.is_lost, false) as is_lost,
-        active_deals.deal_created_at,
-        -- HubSpot's closedate of an open deal is only the expected close
-        case
-            when deal_pipeline_stages.is_closed then active_deals.close_at
-        end as closed_at
+        leads.platform
 
-    from active_deals
-    -- archived stages still describe the deals that sit in them
-    left join deal_pipeline_stages
-        on
-            active_deals.pipeline_id = deal_pipeline_stages.pipeline_id
-            and active_deals.deal_stage_id = deal_pipeline_stages.stage_id
-    left join primary_leads
-        on
-            active_deals.deal_id = primary_leads.deal_id
-            and primary_leads.lead_rank = 1
+    from deals
     left join leads
-        on primary_leads.lead_id = leads.lead_id
-    left join deal_accounts
-        on
-            active_deals.deal_id = deal_accounts.deal_id
-            and deal_accounts.company_rank = 1
-    left join active_companies as lead_companies
-        on leads.account_id = lead_companies.company_id
+        on deals.primary_lead_id = leads.lead_id
 
 ),
 
@@ -153,7 +47,7 @@ dated as (
         extract(epoch from closed_at - deal_created_at) / 86400
             as sales_cycle_days
 
-    from joined
+    from attributed
 
 ),
 
@@ -194,6 +88,8 @@ final as (
 
     select
         deal_id,
+        source_system,
+        source_deal_id,
         pipeline_id,
         deal_stage_id,
         owner_id,

@@ -1,3 +1,15 @@
+{%- set partition_columns = ['platform', 'account_id', 'date_day'] -%}
+
+{{ config(
+    materialized='incremental',
+    incremental_strategy='delete+insert',
+    unique_key=partition_columns,
+    on_schema_change='sync_all_columns',
+    post_hook="{{ delete_vanished_keys(
+        ref('int_ad_spend_unioned'), ['platform', 'account_id', 'date_day']
+    ) }}",
+) }}
+
 with
 
 ad_spend as (
@@ -6,24 +18,9 @@ ad_spend as (
 
 ),
 
-channel_rules as (
-
-    select * from {{ ref('channel_rules') }}
-
-),
-
 platform_channels as (
 
-    -- an ad platform's channel is the channel of its first rule
-    select
-        lower(trim(platform)) as platform,
-        lower(trim(channel)) as channel,
-        row_number() over (
-            partition by lower(trim(platform)) order by rule_order
-        ) as rule_rank
-
-    from channel_rules
-    where nullif(trim(platform), '') is not null
+    select * from {{ ref('int_platform_channels') }}
 
 ),
 
@@ -36,10 +33,16 @@ final as (
             'ad_spend.campaign_id',
             'ad_spend.date_day',
         ]) }} as ad_spend_id,
+        {{ surrogate_key([
+            'ad_spend.platform',
+            'ad_spend.account_id',
+            'ad_spend.campaign_id',
+        ]) }} as campaign_key,
         ad_spend.account_id,
         ad_spend.campaign_id,
         ad_spend.platform,
         coalesce(platform_channels.channel, 'other') as channel,
+        ad_spend.source_system,
         ad_spend.account_name,
         ad_spend.campaign_name,
         ad_spend.currency_code,
@@ -52,11 +55,11 @@ final as (
         ad_spend.date_day
 
     from ad_spend
+    -- a platform the channel seed does not name is `other`
     left join platform_channels
-        on
-            ad_spend.platform = platform_channels.platform
-            and platform_channels.rule_rank = 1
+        on ad_spend.platform = platform_channels.platform
 
 )
 
 select * from final
+{{ incremental_changes('final', partition_columns, 'date_day') }}

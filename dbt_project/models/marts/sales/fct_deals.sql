@@ -10,6 +10,8 @@ final as (
 
     select
         deal_id,
+        source_system,
+        source_deal_id,
         pipeline_id,
         deal_stage_id,
         account_id,

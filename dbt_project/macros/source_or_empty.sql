@@ -1,0 +1,41 @@
+{#
+    The typed columns of a source table that may not exist yet, or an empty
+    relation with exactly those columns when it does not. The file import
+    creates one raw table per file it has seen: a company that never
+    imported `invoices.csv` has no `invoices` table, and staging must still
+    produce a relation with the right columns. A column the table lacks is
+    read as a typed null, like `column_or_null`.
+
+    source_name: the source (e.g. 'files')
+    table_name:  the table within it
+    columns:     a list of (column name, data type) pairs, in output order
+#}
+{% macro source_or_empty(source_name, table_name, columns) -%}
+    {%- set relation = source(source_name, table_name) -%}
+    {%- set existing = none -%}
+    {%- if execute -%}
+        {%- set existing = adapter.get_relation(
+            database=relation.database,
+            schema=relation.schema,
+            identifier=relation.identifier,
+        ) -%}
+    {%- endif -%}
+    {%- set present = {} -%}
+    {%- if existing is not none -%}
+        {%- for column in adapter.get_columns_in_relation(existing) -%}
+            {%- do present.update({column.name | lower: column.name}) -%}
+        {%- endfor -%}
+    {%- endif %}
+    select
+    {%- for column_name, data_type in columns %}
+        {%- set value = adapter.quote(present[column_name])
+            if column_name in present else 'null' %}
+        cast({{ value }} as {{ data_type }}) as {{ adapter.quote(column_name) }}
+        {{- ',' if not loop.last }}
+    {%- endfor %}
+    {%- if existing is not none %}
+    from {{ relation }}
+    {%- else %}
+    where false
+    {%- endif %}
+{%- endmacro %}
