@@ -132,6 +132,28 @@ def test_headline_numbers_equal_an_independent_computation_over_raw(pipeline_run
     assert headline["spend"] > 0 and headline["won_revenue"] > 0
 
 
+def test_metricflow_answers_with_the_same_numbers_as_the_marts(pipeline_run, sql):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    funnelhouse = str(Path(sys.executable).parent / "funnelhouse")
+    out = subprocess.run(
+        [funnelhouse, "metrics", "query", "--metrics", "spend,leads", "--group-by", "metric_time__month",
+         "--order", "metric_time__month", "--csv", "/dev/stdout"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    rows = {line.split(",")[0][:7]: line.split(",")[1:] for line in out.stdout.splitlines() if line[:2] == "20"}
+    marts = sql(f"select to_char(date_day, 'YYYY-MM'), sum(spend), sum(leads) from {settings.PUBLISHED_SCHEMA}.fct_funnel_daily "
+                "group by 1 order by 1")
+    assert len(rows) >= 24
+    for month, spend, leads in marts:
+        if month in rows:
+            assert round(float(rows[month][0]), 2) == round(float(spend), 2), month
+            assert int(float(rows[month][1])) == leads, month
+
+
 def test_scorecard_renders_every_month_and_channel(pipeline_run):
     text = scorecard.scorecard()
     assert "paid_search" in text and "organic_search" in text

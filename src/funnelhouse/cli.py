@@ -86,6 +86,23 @@ def _import(args: argparse.Namespace) -> int:
     return 0
 
 
+def _metrics(args: argparse.Namespace) -> int:
+    """MetricFlow (`mf`) against the warehouse's build, with the dbt profile's connection set."""
+    from funnelhouse import transform
+
+    mf = os.path.join(os.path.dirname(sys.executable), "mf")
+    if not os.path.exists(mf):
+        print("MetricFlow is not installed: pip install dbt-metricflow (it is in requirements.lock)", file=sys.stderr)
+        return 2
+    # mf reads the semantic manifest from the project's own target/ folder.
+    transform.run("parse", target=transform.project_dir() / "target")
+    env = transform.dbt_env()
+    env["DBT_PROFILES_DIR"] = str(transform.project_dir())
+    os.chdir(transform.project_dir())
+    os.execve(mf, [mf, *args.mf_args], env)
+    return 0
+
+
 def _report(args: argparse.Namespace) -> int:
     from funnelhouse.report.scorecard import scorecard
 
@@ -219,6 +236,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("directory")
     p.add_argument("--allow-quarantine", action="store_true", help="exit 0 even if some lines were quarantined")
     p.set_defaults(func=_import)
+
+    p = sub.add_parser("metrics", help="run MetricFlow against the warehouse, e.g. "
+                                        "`funnelhouse metrics query --metrics cpl,roas --group-by metric_time__month`")
+    p.add_argument("mf_args", nargs=argparse.REMAINDER, help="arguments for `mf`")
+    p.set_defaults(func=_metrics)
 
     p = sub.add_parser("report", help="print the KPI scorecard from the published marts")
     p.set_defaults(func=_report)

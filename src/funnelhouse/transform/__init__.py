@@ -35,6 +35,10 @@ def project_dir() -> Path:
     return settings.project_root() / "dbt_project"
 
 
+def target_dir() -> Path:
+    return settings.home() / "dbt" / "target"
+
+
 def dbt_env(dsn: str | None = None, schema: str = settings.BUILD_SCHEMA) -> dict[str, str]:
     """The profile reads its connection from these variables (see dbt_project/profiles.yml)."""
     parts = urlsplit(warehouse.normalise(dsn or warehouse.url()))
@@ -61,9 +65,10 @@ def dbt_executable() -> str:
     return str(candidate) if candidate.exists() else "dbt"
 
 
-def run(command: str = "build", *args: str, dsn: str | None = None, schema: str = settings.BUILD_SCHEMA) -> DbtResult:
+def run(command: str = "build", *args: str, dsn: str | None = None, schema: str = settings.BUILD_SCHEMA,
+        target: Path | None = None) -> DbtResult:
     """Run one dbt command; raises DbtError naming every failed node."""
-    target = settings.home() / "dbt" / "target"
+    target = target or target_dir()
     argv = [
         dbt_executable(), command,
         "--project-dir", str(project_dir()),
