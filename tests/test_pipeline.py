@@ -287,6 +287,31 @@ def test_a_stale_source_blocks_the_audit(pipeline_run, sql):
     assert validate.audit("after-stale").blocking_failures == []
 
 
+def test_a_source_that_stopped_loading_blocks_the_audit(pipeline_run, sql):
+    from funnelhouse import validate
+
+    sql("update audit.load_ledger set loaded_at = loaded_at - interval '3 days' where source = 'meta_ads'")
+    try:
+        with pytest.raises(validate.AuditFailed, match="every API source .* freshness") as failure:
+            validate.audit("planted-stale-meta")
+        assert "meta_ads" in str(failure.value)
+    finally:
+        sql("update audit.load_ledger set loaded_at = loaded_at + interval '3 days' where source = 'meta_ads'")
+
+
+def test_a_broken_attribution_weight_blocks_the_audit(pipeline_run, sql):
+    from funnelhouse import validate
+
+    build = settings.BUILD_SCHEMA
+    deal, model = sql(f"select deal_id, attribution_model from {build}.fct_attribution_touches limit 1")[0]
+    sql(f"update {build}.fct_attribution_touches set weight = weight / 2 "
+        f"where ctid = (select ctid from {build}.fct_attribution_touches where deal_id = %s and attribution_model = %s limit 1)",
+        (deal, model))
+    with pytest.raises(validate.AuditFailed, match="fct_attribution_touches: weights sum to exactly 1 per deal and model") as failure:
+        validate.audit("planted-weight")
+    assert deal in str(failure.value)
+
+
 def test_published_marts_carry_no_plain_email(pipeline_run, sql):
     columns = sql("select table_name, column_name from information_schema.columns where table_schema = %s",
                   (settings.PUBLISHED_SCHEMA,))

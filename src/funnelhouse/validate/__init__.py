@@ -93,7 +93,8 @@ def _expectation(config: dict[str, Any], schema: str) -> Any:
     if "unexpected_rows_query" in kwargs:
         # Suites name schemas symbolically so one file works for any deployment.
         kwargs["unexpected_rows_query"] = kwargs["unexpected_rows_query"].format(
-            build=schema, **{f"raw_{k}": v for k, v in settings.RAW_SCHEMAS.items()}, batch="{batch}"
+            build=schema, audit=settings.AUDIT_SCHEMA, **{f"raw_{k}": v for k, v in settings.RAW_SCHEMAS.items()},
+            batch="{batch}",
         )
     return cls(**kwargs, severity=config.get("severity", BLOCKING), description=config.get("description"))
 
