@@ -110,46 +110,6 @@ def _report(args: argparse.Namespace) -> int:
     return 0
 
 
-def _env_connections() -> dict[str, dict]:
-    """The vendor connections from FUNNELHOUSE_HUBSPOT_* / FUNNELHOUSE_GOOGLE_ADS_* (unset = not defined)."""
-    conns: dict[str, dict] = {}
-    if os.environ.get("FUNNELHOUSE_HUBSPOT_TOKEN"):
-        conns["funnelhouse_hubspot"] = {"conn_type": "http", "password": os.environ.get("FUNNELHOUSE_HUBSPOT_TOKEN")}
-        if os.environ.get("FUNNELHOUSE_HUBSPOT_BASE_URL"):
-            conns["funnelhouse_hubspot"]["host"] = os.environ.get("FUNNELHOUSE_HUBSPOT_BASE_URL")
-    required = {
-        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID"),
-        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET"),
-        "FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN"),
-        "FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN"),
-    }
-    if any(required.values()):
-        missing = [name for name, value in required.items() if not value]
-        if missing:
-            raise SystemExit("funnelhouse connections: Google Ads is half configured; set " + ", ".join(missing))
-        optional = {
-            "customer_ids": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_CUSTOMER_IDS"),
-            "login_customer_id": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_LOGIN_CUSTOMER_ID"),
-            "token_uri": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_TOKEN_URI"),
-            "lookback_days": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_LOOKBACK_DAYS"),
-            "start_date": os.environ.get("FUNNELHOUSE_GOOGLE_ADS_START_DATE"),
-        }
-        extra = {
-            "developer_token": required["FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN"],
-            "refresh_token": required["FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN"],
-            **{key: value for key, value in optional.items() if value},
-        }
-        conns["funnelhouse_google_ads"] = {
-            "conn_type": "http",
-            "login": required["FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID"],
-            "password": required["FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET"],
-            "extra": extra,
-        }
-        if os.environ.get("FUNNELHOUSE_GOOGLE_ADS_BASE_URL"):
-            conns["funnelhouse_google_ads"]["host"] = os.environ.get("FUNNELHOUSE_GOOGLE_ADS_BASE_URL")
-    return conns
-
-
 def _sandbox_with_connections(args: argparse.Namespace) -> int:
     """Serve the sandbox until SIGTERM, and write the Airflow connections that reach it (the docker/ demo)."""
     import dataclasses
@@ -199,9 +159,23 @@ def _write_private_json(path: str, data: object) -> None:
 
 def _connections(args: argparse.Namespace) -> int:
     """Write the vendor connections as a file for `airflow connections import` (secrets go only there)."""
-    conns = _env_connections()
+    from funnelhouse.orchestration.env_connections import HalfConfigured, from_environment
+
+    try:
+        conns = from_environment()
+    except HalfConfigured as exc:
+        raise SystemExit(f"funnelhouse connections: {exc}") from None
     _write_private_json(args.output, conns)
     print("connections: " + (", ".join(sorted(conns)) or "none (no vendor credentials set)"))
+    return 0
+
+
+def _pools(args: argparse.Namespace) -> int:
+    """Create the vendor API pools in the Airflow metadata database the environment configures."""
+    from funnelhouse.orchestration.local import ensure_pools
+
+    for name, slots, created in ensure_pools():
+        print(f"pool {name:<20} {slots:>3} slots  {'created' if created else 'kept (already exists)'}")
     return 0
 
 
@@ -245,10 +219,14 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("report", help="print the KPI scorecard from the published marts")
     p.set_defaults(func=_report)
 
-    p = sub.add_parser("connections", help="write the vendor Airflow connections from FUNNELHOUSE_HUBSPOT_* and "
-                                           "FUNNELHOUSE_GOOGLE_ADS_*, for `airflow connections import`")
+    p = sub.add_parser("connections", help="write the vendor Airflow connections from the FUNNELHOUSE_<VENDOR>_* "
+                                           "variables (docker/.env.example), for `airflow connections import`")
     p.add_argument("--output", required=True, help="the JSON file to write (mode 0600)")
     p.set_defaults(func=_connections)
+
+    p = sub.add_parser("pools", help="create the vendor API pools the DAGs use, in the Airflow metadata database "
+                                     "that AIRFLOW__DATABASE__SQL_ALCHEMY_CONN names (existing pools keep their size)")
+    p.set_defaults(func=_pools)
 
     args = parser.parse_args(argv)
     return args.func(args)

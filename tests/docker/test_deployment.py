@@ -20,6 +20,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from datetime import date
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -151,6 +152,11 @@ def code_env_reads() -> dict[str, str]:
                 arg = node.args[0]
             if arg is not None:
                 found.setdefault(name_of(arg), f"{path.relative_to(ROOT)}:{node.lineno}")
+    # The vendor connection variables are read from a table, by name.
+    from funnelhouse.orchestration import env_connections
+
+    for name in env_connections.variable_names():
+        found.setdefault(name, "src/funnelhouse/orchestration/env_connections.py")
     return found
 
 
@@ -368,7 +374,7 @@ def test_the_stack_is_celery_with_scalable_workers_and_a_separate_warehouse(comp
     assert [name for name, s in services.items() if s.get("profiles")] == ["sandbox"]
     init = " ".join(services["airflow-init"]["command"])
     assert "funnelhouse warehouse start" in init and "airflow db migrate" in init
-    assert "airflow pools set hubspot_api 10" in init and "airflow pools set google_ads_api 5" in init
+    assert "funnelhouse pools" in init and "funnelhouse connections" in init
     assert "FUNNELHOUSE_BI_PASSWORD" in services["airflow-init"]["environment"]
 
 
@@ -445,23 +451,42 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
     from airflow.secrets.local_filesystem import load_connections_dict
 
     from funnelhouse import cli
+    from funnelhouse.orchestration.env_connections import variable_names
     from funnelhouse.sources.google_ads import GoogleAdsConfig
     from funnelhouse.sources.hubspot import HubSpotConfig
+    from funnelhouse.sources.linkedin_ads import LinkedInAdsConfig
+    from funnelhouse.sources.meta_ads import MetaAdsConfig
+    from funnelhouse.sources.microsoft_ads import MicrosoftAdsConfig
 
-    for name in code_env_reads():
-        if name.startswith(("FUNNELHOUSE_HUBSPOT_", "FUNNELHOUSE_GOOGLE_ADS_")):
-            monkeypatch.delenv(name, raising=False)
+    for name in variable_names():
+        monkeypatch.delenv(name, raising=False)
     empty = tmp_path / "none.json"
     assert cli.main(["connections", "--output", str(empty)]) == 0
     assert json.loads(empty.read_text()) == {}
 
-    monkeypatch.setenv("FUNNELHOUSE_HUBSPOT_TOKEN", "pat-na1-test")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID", "client.apps.googleusercontent.com")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET", "GOCSPX-test")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN", "dev-token-test")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN", "1//refresh-test")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_CUSTOMER_IDS", "123-456-7890, 2345678901")
-    monkeypatch.setenv("FUNNELHOUSE_GOOGLE_ADS_LOOKBACK_DAYS", "14")
+    settings = {
+        "FUNNELHOUSE_HUBSPOT_TOKEN": "pat-na1-test",
+        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_ID": "client.apps.googleusercontent.com",
+        "FUNNELHOUSE_GOOGLE_ADS_CLIENT_SECRET": "GOCSPX-test",
+        "FUNNELHOUSE_GOOGLE_ADS_DEVELOPER_TOKEN": "dev-token-test",
+        "FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN": "1//refresh-test",
+        "FUNNELHOUSE_GOOGLE_ADS_CUSTOMER_IDS": "123-456-7890, 2345678901",
+        "FUNNELHOUSE_GOOGLE_ADS_LOOKBACK_DAYS": "14",
+        "FUNNELHOUSE_META_ADS_ACCESS_TOKEN": "EAAB-meta-test",
+        "FUNNELHOUSE_META_ADS_ACCOUNT_IDS": "act_101, 102",
+        "FUNNELHOUSE_META_ADS_LOOKBACK_DAYS": "21",
+        "FUNNELHOUSE_LINKEDIN_ADS_ACCESS_TOKEN": "AQV-linkedin-test",
+        "FUNNELHOUSE_LINKEDIN_ADS_ACCOUNT_IDS": "urn:li:sponsoredAccount:501",
+        "FUNNELHOUSE_LINKEDIN_ADS_REFRESH_TOKEN": "AQX-refresh-test",
+        "FUNNELHOUSE_MICROSOFT_ADS_CLIENT_ID": "00000000-0000-0000-0000-000000000001",
+        "FUNNELHOUSE_MICROSOFT_ADS_DEVELOPER_TOKEN": "msads-dev-test",
+        "FUNNELHOUSE_MICROSOFT_ADS_REFRESH_TOKEN": "M.refresh-test",
+        "FUNNELHOUSE_MICROSOFT_ADS_CUSTOMER_ID": "9001",
+        "FUNNELHOUSE_MICROSOFT_ADS_ACCOUNT_IDS": "7001 7002",
+        "FUNNELHOUSE_MICROSOFT_ADS_START_DATE": "2025-01-01",
+    }
+    for name, value in settings.items():
+        monkeypatch.setenv(name, value)
     out = tmp_path / "connections.json"
     assert cli.main(["connections", "--output", str(out)]) == 0
     assert out.stat().st_mode & 0o777 == 0o600
@@ -471,10 +496,31 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
     ads = GoogleAdsConfig.from_connection(conns["funnelhouse_google_ads"])
     assert ads.customer_ids == ("1234567890", "2345678901") and ads.lookback_days == 14
     assert ads.client_secret == "GOCSPX-test" and ads.refresh_token == "1//refresh-test"
+    meta = MetaAdsConfig.from_connection(conns["funnelhouse_meta_ads"])
+    assert meta.access_token == "EAAB-meta-test" and meta.account_ids == ("101", "102") and meta.lookback_days == 21
+    assert meta.base_url == "https://graph.facebook.com"
+    linkedin = LinkedInAdsConfig.from_connection(conns["funnelhouse_linkedin_ads"])
+    assert linkedin.account_ids == ("501",) and linkedin.refresh_token == "AQX-refresh-test"
+    assert linkedin.lookback_days == 7
+    microsoft = MicrosoftAdsConfig.from_connection(conns["funnelhouse_microsoft_ads"])
+    assert microsoft.account_ids == ("7001", "7002") and microsoft.customer_id == "9001"
+    assert microsoft.start_date == date(2025, 1, 1) and microsoft.client_secret is None
 
     monkeypatch.delenv("FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN")
-    with pytest.raises(SystemExit, match="FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN"):
+    monkeypatch.delenv("FUNNELHOUSE_MICROSOFT_ADS_ACCOUNT_IDS")
+    with pytest.raises(SystemExit, match="FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN") as failure:
         cli.main(["connections", "--output", str(out)])
+    assert "FUNNELHOUSE_MICROSOFT_ADS_ACCOUNT_IDS" not in str(failure.value)  # the first half-configured vendor
+    for value in settings.values():
+        assert value not in str(failure.value)
+
+
+def test_the_init_job_passes_every_vendor_variable_through(compose):
+    from funnelhouse.orchestration.env_connections import variable_names
+
+    init_env = compose["services"]["airflow-init"]["environment"]
+    missing = [name for name in variable_names() if init_env.get(name) != f"${{{name}:-}}"]
+    assert not missing, f"airflow-init does not pass these through from docker/.env: {missing}"
 
 
 def test_sandbox_connections_point_at_the_sandbox_service(tmp_path):

@@ -46,9 +46,18 @@ def test_vendor_connections_from_env_reach_airflow_without_printing_secrets(meta
 
 
 def test_pools_are_created_as_the_init_job_does(metadata):
-    run("airflow", "pools", "set", "hubspot_api", "10", "HubSpot API calls")
-    pools = json.loads(run("airflow", "pools", "get", "hubspot_api", "-o", "json").stdout)
-    assert pools[0]["slots"] in (10, "10")
+    from funnelhouse.orchestration.dag_support import POOLS
+
+    resized = POOLS["meta_ads"].name
+    run("airflow", "pools", "set", resized, "1", "sized by an operator")
+    out = run("funnelhouse", "pools").stdout
+    pools = {pool["pool"]: pool for pool in json.loads(run("airflow", "pools", "list", "-o", "json").stdout)}
+    for source, pool in POOLS.items():
+        assert pool.name in out, source
+        expected = 1 if pool.name == resized else pool.slots
+        assert int(pools[pool.name]["slots"]) == expected, pool.name
+    assert f"{resized}" in out and "kept" in out
+    run("airflow", "pools", "set", resized, str(POOLS["meta_ads"].slots), POOLS["meta_ads"].description)
 
 
 def test_warehouse_start_against_an_external_url_only_bootstraps(dsn, sql):

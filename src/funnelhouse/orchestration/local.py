@@ -88,16 +88,21 @@ def migrate() -> None:
     ensure_pools()
 
 
-def ensure_pools() -> None:
+def ensure_pools() -> list[tuple[str, int, bool]]:
     """Create the vendor API pools the DAGs name. A scheduler never runs a task whose pool is
-    missing (dag.test() does not check); existing pools keep the size an operator gave them."""
+    missing (dag.test() does not check); existing pools keep the size an operator gave them.
+    Returns (pool, slots, created) per pool."""
     from airflow.models.pool import Pool
 
     from funnelhouse.orchestration.dag_support import POOLS
 
+    outcome = []
     for pool in POOLS.values():
-        if Pool.get_pool(pool.name) is None:
+        existing = Pool.get_pool(pool.name)
+        if existing is None:
             Pool.create_or_update_pool(pool.name, pool.slots, pool.description, include_deferred=False)
+        outcome.append((pool.name, pool.slots if existing is None else existing.slots, existing is None))
+    return outcome
 
 
 def _fingerprint(target: str) -> str:
