@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import sys
 
@@ -147,13 +148,15 @@ def _sandbox_with_connections(args: argparse.Namespace) -> int:
 
 def _write_private_json(path: str, data: object) -> None:
     """Write JSON readable by this user only, complete or not at all (readers poll for the file)."""
-    import json
+    _write_private_text(path, json.dumps(data))
 
+
+def _write_private_text(path: str, text: str) -> None:
     partial = f"{path}.partial"
     fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.fchmod(fd, 0o600)
     with os.fdopen(fd, "w") as handle:
-        json.dump(data, handle)
+        handle.write(text)
     os.replace(partial, path)
 
 
@@ -165,7 +168,12 @@ def _connections(args: argparse.Namespace) -> int:
         conns = from_environment()
     except HalfConfigured as exc:
         raise SystemExit(f"funnelhouse connections: {exc}") from None
-    _write_private_json(args.output, conns)
+    if args.format == "env":
+        # One AIRFLOW_CONN_<ID>=<json> line per connection, e.g. for `kubectl create secret --from-env-file`.
+        _write_private_text(args.output, "".join(f"AIRFLOW_CONN_{conn_id.upper()}={json.dumps(conn)}\n"
+                                                 for conn_id, conn in sorted(conns.items())))
+    else:
+        _write_private_json(args.output, conns)
     print("connections: " + (", ".join(sorted(conns)) or "none (no vendor credentials set)"))
     return 0
 
@@ -221,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
 
     p = sub.add_parser("connections", help="write the vendor Airflow connections from the FUNNELHOUSE_<VENDOR>_* "
                                            "variables (docker/.env.example), for `airflow connections import`")
-    p.add_argument("--output", required=True, help="the JSON file to write (mode 0600)")
+    p.add_argument("--output", required=True, help="the file to write (mode 0600)")
+    p.add_argument("--format", choices=["json", "env"], default="json",
+                   help="json: for `airflow connections import`; env: AIRFLOW_CONN_<ID>=<json> lines, "
+                        "e.g. for a Kubernetes secret")
     p.set_defaults(func=_connections)
 
     p = sub.add_parser("pools", help="create the vendor API pools the DAGs use, in the Airflow metadata database "

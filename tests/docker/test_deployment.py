@@ -515,6 +515,29 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
         assert value not in str(failure.value)
 
 
+def test_connections_as_environment_lines_are_what_airflow_reads(tmp_path, monkeypatch):
+    """The Kubernetes path (docker/README.md): `--format env` lines become AIRFLOW_CONN_* variables."""
+    from airflow.secrets.environment_variables import EnvironmentVariablesBackend
+
+    from funnelhouse import cli
+    from funnelhouse.orchestration.env_connections import variable_names
+    from funnelhouse.sources.meta_ads import MetaAdsConfig
+
+    for name in variable_names():
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("FUNNELHOUSE_META_ADS_ACCESS_TOKEN", "EAAB-meta=test")
+    monkeypatch.setenv("FUNNELHOUSE_META_ADS_ACCOUNT_IDS", "act_101")
+    out = tmp_path / "connections.env"
+    assert cli.main(["connections", "--format", "env", "--output", str(out)]) == 0
+    assert out.stat().st_mode & 0o777 == 0o600
+    lines = out.read_text().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("AIRFLOW_CONN_FUNNELHOUSE_META_ADS={")
+    name, value = lines[0].split("=", 1)  # as `kubectl create secret --from-env-file` splits it
+    monkeypatch.setenv(name, value)
+    meta = MetaAdsConfig.from_connection(EnvironmentVariablesBackend().get_connection("funnelhouse_meta_ads"))
+    assert meta.access_token == "EAAB-meta=test" and meta.account_ids == ("101",)
+
+
 def test_the_init_job_passes_every_vendor_variable_through(compose):
     from funnelhouse.orchestration.env_connections import variable_names
 
@@ -573,3 +596,17 @@ def test_helm_values_use_only_documented_chart_keys():
     warehouse = [item for item in values["secret"] if item["envName"] == "FUNNELHOUSE_WAREHOUSE_URL"]
     assert warehouse and set(warehouse[0]) == {"envName", "secretName", "secretKey"}
     assert isinstance(values["extraEnvFrom"], str), "the chart takes extraEnvFrom as a (templated) string"
+
+
+def test_the_auth_managers_the_deployments_name_are_installed_from_the_lock(compose):
+    """An auth manager missing from the image fails the API server only at start; import each one here."""
+    named = {
+        "helm": yaml.safe_load(HELM_VALUES.read_text())["config"]["core"]["auth_manager"],
+        "compose": compose["x-airflow-common"]["environment"]["AIRFLOW__CORE__AUTH_MANAGER"],
+    }
+    for where, path in named.items():
+        module, _, name = path.rpartition(".")
+        assert importlib.util.find_spec(module) is not None, f"{where}: {module} is not installed"
+        source = Path(importlib.util.find_spec(module).origin).read_text()
+        assert f"class {name}(" in source, f"{where}: {module} defines no {name}"
+    assert "apache-airflow-providers-fab" in locked(), "the FAB auth manager comes from requirements.lock"
