@@ -6,11 +6,18 @@
     produce a relation with the right columns. A column the table lacks is
     read as a typed null, like `column_or_null`.
 
+    With `all_columns`, an existing table is read whole (`select *`): for
+    staging models of API sources that read their vendor fields through
+    `column_or_null`, where `columns` lists only those read directly. A
+    warehouse fed by the file import alone has no HubSpot or Google Ads
+    tables, and must still build.
+
     source_name: the source (e.g. 'files')
     table_name:  the table within it
     columns:     a list of (column name, data type) pairs, in output order
+    all_columns: keep every column of an existing table
 #}
-{% macro source_or_empty(source_name, table_name, columns) -%}
+{% macro source_or_empty(source_name, table_name, columns, all_columns=false) -%}
     {%- set relation = source(source_name, table_name) -%}
     {%- set existing = none -%}
     {%- if execute -%}
@@ -20,6 +27,9 @@
             identifier=relation.identifier,
         ) -%}
     {%- endif -%}
+    {%- if all_columns and existing is not none %}
+    select * from {{ relation }}
+    {%- else -%}
     {%- set present = {} -%}
     {%- if existing is not none -%}
         {%- for column in adapter.get_columns_in_relation(existing) -%}
@@ -37,5 +47,6 @@
     from {{ relation }}
     {%- else %}
     where false
+    {%- endif %}
     {%- endif %}
 {%- endmacro %}

@@ -22,7 +22,10 @@ with
 
 google_ads_campaign_stats as (
 
-    select * from {{ google_ads_raw_stats }}
+    {{ source_or_empty(
+        'google_ads', 'campaign_stats',
+        [('customer_id', 'text'), ('date', 'date')], all_columns=true,
+    ) }}
 
 ),
 

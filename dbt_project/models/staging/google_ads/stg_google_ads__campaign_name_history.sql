@@ -4,7 +4,13 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('google_ads', 'campaign_name_history', [
+        ('customer_id', 'text'),
+        ('campaign_id', 'text'),
+        ('campaign_name', 'text'),
+    ], all_columns=true) }}
 
 ),
 

@@ -4,7 +4,13 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('google_ads', 'campaign_stats', [
+        ('customer_id', 'text'),
+        ('campaign_id', 'text'),
+        ('date', 'date'),
+    ], all_columns=true) }}
 
 ),
 

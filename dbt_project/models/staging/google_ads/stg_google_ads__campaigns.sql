@@ -4,7 +4,12 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('google_ads', 'campaigns', [
+        ('customer_id', 'text'),
+        ('campaign_id', 'text'),
+    ], all_columns=true) }}
 
 ),
 

@@ -4,7 +4,11 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('google_ads', 'customers', [
+        ('customer_id', 'text'),
+    ], all_columns=true) }}
 
 ),
 

@@ -4,7 +4,14 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('hubspot', 'companies', [
+        ('id', 'text'),
+        ('archived', 'boolean'),
+        ('created_at', 'timestamptz'),
+        ('updated_at', 'timestamptz'),
+    ], all_columns=true) }}
 
 ),
 

@@ -2,7 +2,13 @@ with
 
 source as (
 
-    select * from {{ source('hubspot', 'deal_contacts') }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('hubspot', 'deal_contacts', [
+        ('deal_id', 'text'),
+        ('contact_id', 'text'),
+        ('association_type_id', 'bigint'),
+    ], all_columns=true) }}
 
 ),
 

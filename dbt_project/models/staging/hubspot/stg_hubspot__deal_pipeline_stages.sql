@@ -4,7 +4,13 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('hubspot', 'deal_pipeline_stages', [
+        ('pipeline_id', 'text'),
+        ('stage_id', 'text'),
+        ('archived', 'boolean'),
+    ], all_columns=true) }}
 
 ),
 

@@ -4,7 +4,12 @@ with
 
 source as (
 
-    select * from {{ raw }}
+    -- the columns read directly; no table yet (a warehouse fed only
+    -- by the file import) is an empty relation
+    {{ source_or_empty('hubspot', 'owners', [
+        ('id', 'text'),
+        ('archived', 'boolean'),
+    ], all_columns=true) }}
 
 ),
 
