@@ -1,10 +1,11 @@
 """Load throughput of the raw layer's high-volume path against a plain COPY.
 
 Streams N synthetic Google Ads stat rows (default 1,000,000) in 50,000-row
-Arrow chunks through the project's own load path (the campaign_stats dlt
-resource hints: merge, delete-insert on (customer, day)) into the warehouse,
-and, in the same run, the same rows as CSV through a plain `COPY` into a
-fresh table. Each side runs in its own process, so each peak RSS is its own.
+Arrow chunks through the project's own load path (`load.destination` and the
+campaign_stats resource hints: Parquet, merge, delete-insert on (customer,
+day)) into an empty raw table, and, in the same run, the same rows as CSV
+through a plain `COPY` into a fresh table. Each side runs in its own
+process, so each peak RSS is its own.
 
     .venv/bin/python bench/load_throughput.py [--rows N]
 
@@ -17,11 +18,14 @@ import argparse
 import io
 import multiprocessing as mp
 import resource
+import tempfile
 import time
 from datetime import date, datetime, timedelta, timezone
+from queue import Empty
 from typing import Iterator
 
 CHUNK = 50_000
+DROP_SCHEMAS = "drop schema if exists bench_dlt, bench_dlt_staging, bench_copy cascade"
 CUSTOMERS, CAMPAIGNS = 10, 137
 
 
@@ -63,15 +67,16 @@ def run_dlt(rows: int, dsn: str, queue: mp.Queue) -> None:
     from funnelhouse.sources.google_ads import STATS_HINTS
 
     load.configure_dlt()
-    pipe = dlt.pipeline(
-        pipeline_name=f"bench_load_{time.time_ns()}",
-        destination=dlt.destinations.postgres(credentials=dsn),
-        dataset_name="bench_dlt",
-        pipelines_dir=f"/tmp/funnelhouse-bench-{time.time_ns()}",
-    )
-    started = time.perf_counter()
-    info = pipe.run(dlt.resource(chunks(rows), **STATS_HINTS))
-    elapsed = time.perf_counter() - started
+    with tempfile.TemporaryDirectory(prefix="funnelhouse-bench-") as pipelines_dir:
+        pipe = dlt.pipeline(
+            pipeline_name=f"bench_load_{time.time_ns()}",
+            destination=load.destination(dsn),
+            dataset_name="bench_dlt",
+            pipelines_dir=pipelines_dir,
+        )
+        started = time.perf_counter()
+        info = pipe.run(dlt.resource(chunks(rows), **STATS_HINTS))
+        elapsed = time.perf_counter() - started
     formats = sorted({job.job_file_info.file_format for package in info.load_packages
                       for job in package.jobs["completed_jobs"] if not job.job_file_info.table_name.startswith("_dlt")})
     queue.put((elapsed, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, ",".join(formats)))
@@ -106,7 +111,13 @@ def measure(target, rows: int, dsn: str) -> tuple[float, int, str]:
     queue = ctx.Queue()
     proc = ctx.Process(target=target, args=(rows, dsn, queue))
     proc.start()
-    result = queue.get()
+    while True:
+        try:
+            result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not proc.is_alive():
+                raise SystemExit(f"{target.__name__} failed (exit code {proc.exitcode}); its traceback is above")
     proc.join()
     return result
 
@@ -121,14 +132,14 @@ def main() -> None:
     settings.disable_telemetry()
     dsn = warehouse.url()
     with warehouse.connect(dsn) as conn, conn.cursor() as cur:
-        cur.execute("drop schema if exists bench_dlt cascade; drop schema if exists bench_copy cascade")
+        cur.execute(DROP_SCHEMAS)
 
     copy_s, copy_rss, _ = measure(run_copy, args.rows, dsn)
     dlt_s, dlt_rss, formats = measure(run_dlt, args.rows, dsn)
     with warehouse.connect(dsn) as conn, conn.cursor() as cur:
         cur.execute("select count(*) from bench_dlt.campaign_stats")
         loaded = cur.fetchone()[0]
-        cur.execute("drop schema if exists bench_dlt cascade; drop schema if exists bench_copy cascade")
+        cur.execute(DROP_SCHEMAS)
     assert loaded == args.rows, f"dlt loaded {loaded} of {args.rows} rows"
 
     print(f"rows={args.rows} chunk={CHUNK}")

@@ -2,14 +2,15 @@
 ### funnelhouse: extract HubSpot
 
 Loads HubSpot CRM changes (contacts, companies, deals and their associations,
-owners, deal pipeline stages) up to the end of the data interval into the
-`raw_hubspot` schema. Credentials: Airflow connection `funnelhouse_hubspot`
+engagements (calls, emails, meetings, tasks) and their contacts, owners, deal
+pipeline stages) up to the end of the data interval into the `raw_hubspot`
+schema. Calls go through the `hubspot_api` pool. Credentials: Airflow connection `funnelhouse_hubspot`
 (private-app token in the password, API base URL in the host).
 """
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
 
 
 @dag(
@@ -23,7 +24,7 @@ from funnelhouse.orchestration.dag_support import DAILY_CRON, RAW_ASSETS, START_
     doc_md=__doc__,
 )
 def funnelhouse_extract_hubspot():
-    @task(outlets=[RAW_ASSETS["hubspot"]])
+    @task(outlets=[RAW_ASSETS["hubspot"]], pool=POOLS["hubspot"].name)
     def extract(data_interval_end=None) -> dict:
         from funnelhouse.orchestration.tasks import extract as run_extract
 

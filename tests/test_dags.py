@@ -8,7 +8,7 @@ import pytest
 
 DAGS_DIR = Path(__file__).resolve().parents[1] / "dags"
 EXTRACT = {f"funnelhouse_extract_{source}" for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads",
-                                                          "microsoft_ads")}
+                                                          "microsoft_ads", "salesforce")}
 EXPECTED = {*EXTRACT, "funnelhouse_transform"}
 
 
@@ -58,12 +58,35 @@ def test_extract_dags_use_a_data_interval_timetable_and_produce_assets(dagbag):
         assert RAW_ASSETS[source].name == f"raw_{source}"
 
 
-def test_ad_platform_extracts_run_in_their_api_pool(dagbag):
+def test_every_extract_task_runs_in_a_vendor_pool_that_migrate_creates(dagbag, dsn):
+    """Each extract DAG's API tasks: a pool `migrate()` creates, retries with exponential
+    backoff, its raw asset as outlet, and a data-interval timetable."""
+    from airflow.models.pool import Pool
+    from airflow.sdk import Asset, CronDataIntervalTimetable
+
+    from funnelhouse.orchestration import local
     from funnelhouse.orchestration.dag_support import POOLS
 
-    for source, pool in POOLS.items():
-        tasks = dagbag.dags[f"funnelhouse_extract_{source}"].tasks
-        assert [t.pool for t in tasks] == [pool.name] and pool.name == f"{source}_api" and pool.slots >= 1
+    local.migrate()
+    for pool in POOLS.values():  # a metadata database without the vendor pools, as before they existed
+        if Pool.get_pool(pool.name) is not None:
+            Pool.delete_pool(pool.name)
+    local.migrate()
+    created = {pool.pool: pool.slots for pool in Pool.get_pools()}
+
+    assert set(POOLS) == {dag_id.rsplit("_extract_", 1)[1] for dag_id in EXTRACT}
+    for dag_id in sorted(EXTRACT):
+        dag = dagbag.dags[dag_id]
+        source = dag_id.rsplit("_extract_", 1)[1]
+        assert isinstance(dag.timetable, CronDataIntervalTimetable), dag_id
+        assert dag.tasks, dag_id
+        for t in dag.tasks:
+            where = f"{dag_id}.{t.task_id}"
+            assert t.pool == POOLS[source].name == f"{source}_api", f"{where} runs in pool {t.pool}"
+            assert created.get(t.pool, 0) >= 1, f"{where}: pool {t.pool} not created by migrate()"
+            assert created[t.pool] == POOLS[source].slots
+            assert t.retries >= 2 and t.retry_exponential_backoff, f"{where}: retries {t.retries}, no backoff"
+            assert [type(o) for o in t.outlets] == [Asset], f"{where}: outlets {t.outlets}"
 
 
 def test_transform_waits_for_every_raw_asset_and_publishes_after_audit(dagbag):

@@ -73,6 +73,8 @@ bounds as (
         select day from ad_spend where spend > 0
         union all
         select (created_at at time zone 'UTC')::date from raw_hubspot.contacts where not archived
+        union all
+        select (created_date at time zone 'UTC')::date from raw_salesforce.leads where not is_deleted
     ) activity
 ),
 rate_on as (
@@ -83,7 +85,8 @@ rate_on as (
                where r.currency_code = c.currency_code and r.rate_date <= d::date and r.rate_date >= d::date - 7
                order by r.rate_date desc limit 1) end as usd_per_unit
     from (select distinct currency_code from ad_spend
-          union select distinct deal_currency_code from raw_hubspot.deals where deal_currency_code <> '') c,
+          union select distinct deal_currency_code from raw_hubspot.deals where deal_currency_code <> ''
+          union select distinct currency_iso_code from raw_salesforce.opportunities) c,
          bounds b, generate_series(b.first_day - 200, b.last_day, interval '1 day') d
 ),
 spend as (
@@ -93,8 +96,18 @@ spend as (
     where s.day between b.first_day and b.last_day
 ),
 leads as (
-    select count(*) as leads from raw_hubspot.contacts, bounds b
-    where not archived and (created_at at time zone 'UTC')::date between b.first_day and b.last_day
+    -- HubSpot contacts; Salesforce leads, and contacts not converted from a lead
+    select count(*) as leads from (
+        select created_at from raw_hubspot.contacts where not archived
+        union all
+        select created_date from raw_salesforce.leads where not is_deleted
+        union all
+        select created_date from raw_salesforce.contacts
+        where not is_deleted and id not in (
+            select converted_contact_id from raw_salesforce.leads
+            where not is_deleted and converted_contact_id is not null)
+    ) l, bounds b
+    where (l.created_at at time zone 'UTC')::date between b.first_day and b.last_day
 ),
 won as (
     select d.id, d.amount::numeric as amount, d.deal_currency_code as currency_code,
@@ -102,6 +115,9 @@ won as (
     from raw_hubspot.deals d
     join raw_hubspot.deal_pipeline_stages st on st.stage_id = d.dealstage and st.pipeline_id = d.pipeline
     where not d.archived and st.is_closed = 'true' and st.probability::numeric = 1
+    union all
+    select o.id, o.amount, o.currency_iso_code, o.close_date
+    from raw_salesforce.opportunities o where o.is_won and not o.is_deleted
 ),
 won_revenue as (
     select sum(w.amount * r.usd_per_unit) as won_revenue
@@ -109,8 +125,12 @@ won_revenue as (
     where w.closed_day between b.first_day and b.last_day
 ),
 first_wins as (
-    select dc.company_id, min(w.closed_day) as first_day
+    select 'hubspot:' || dc.company_id as account, min(w.closed_day) as first_day
     from won w join raw_hubspot.deal_companies dc on dc.deal_id = w.id
+    group by 1
+    union all
+    select 'salesforce:' || o.account_id, min(o.close_date)
+    from raw_salesforce.opportunities o where o.is_won and not o.is_deleted
     group by 1
 ),
 new_customers as (
@@ -118,6 +138,41 @@ new_customers as (
 )
 select spend, leads, won_revenue, new_customers from spend, leads, won_revenue, new_customers
 """
+
+
+def test_hubspot_leads_take_their_first_sales_touch_from_the_engagements(pipeline_run, sandbox, sql):
+    """fct_leads' first touch of each HubSpot lead equals the earliest sales touch among its
+    loaded engagements, worked out here from the sandbox's own records."""
+    def moment(text):
+        return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+    hub = sandbox.company.hubspot
+    created = {c.id: moment(c.properties["createdate"]) for c in hub.contacts if not c.archived}
+    expected: dict[str, datetime] = {}
+    for kind, records in hub.engagements.items():
+        loaded = {i for (i,) in sql(f"select id from raw_hubspot.{kind} where not archived")}
+        assert loaded, f"no {kind} loaded"
+        for record in records:
+            props = record.properties
+            if record.id not in loaded or not props["hubspot_owner_id"] or props.get("hs_email_direction") == "INCOMING_EMAIL":
+                continue
+            if kind == "meetings" and (props["hs_meeting_outcome"] or "COMPLETED") != "COMPLETED":
+                continue
+            if kind == "tasks" and props["hs_task_status"] != "COMPLETED":
+                continue
+            at = moment(props["hs_task_completion_date"] if kind == "tasks" else props["hs_timestamp"])
+            for contact in hub.associations[(kind, "contacts")][record.id]:
+                if contact in created and at >= created[contact]:
+                    expected[contact] = min(expected.get(contact, at), at)
+    rows = sql(f"select source_lead_id, first_sales_touch_at, speed_to_lead_hours, has_sales_touch_tracking "
+               f"from {settings.PUBLISHED_SCHEMA}.fct_leads where source_system = 'hubspot'")
+    assert rows and all(tracked for *_, tracked in rows)
+    touched = {lead: first for lead, first, _, _ in rows if first is not None}
+    assert touched == {lead: at for lead, at in expected.items() if lead in {r[0] for r in rows}}
+    assert 0.7 < len(touched) / len(rows) < 0.95  # most leads are worked, not all
+    for lead, first, hours, _ in rows:
+        if first is not None:
+            assert abs(float(hours) - (first - created[lead]).total_seconds() / 3600) < 1e-6
 
 
 def test_headline_numbers_equal_an_independent_computation_over_raw(pipeline_run, sql):
@@ -254,7 +309,7 @@ def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbo
     message = str(failure.value)
     assert "fct_ad_spend_daily" in message
     assert "expect_column_values_to_be_unique(column=ad_spend_id)" in message
-    assert "equal the raw Google Ads data to the cent" in message
+    assert "equal the raw Google Ads data (cost_micros / 10^6) to the cent" in message
     recorded = dict(sql("select expectation, observed_value from audit.expectation_results "
                         "where run_id = 'planted-duplicate' and not success"))
     # Both copies of the duplicated row are unexpected.

@@ -41,8 +41,11 @@ def _sandbox(args: argparse.Namespace) -> int:
         return _sandbox_with_connections(args)
     from funnelhouse.sandbox.__main__ import main
 
-    forwarded = ["--scale", str(args.scale), "--host", args.host,
-                 "--hubspot-port", str(args.hubspot_port), "--google-ads-port", str(args.google_ads_port)]
+    from funnelhouse.sandbox import fixed_ports
+
+    forwarded = ["--scale", str(args.scale), "--host", args.host]
+    for argument, port in fixed_ports(args.port_base).items():
+        forwarded += ["--" + argument.replace("_", "-"), str(port)]
     return main(forwarded)
 
 
@@ -120,10 +123,9 @@ def _sandbox_with_connections(args: argparse.Namespace) -> int:
     from urllib.parse import urlsplit, urlunsplit
 
     from funnelhouse.demo import sandbox_connections
-    from funnelhouse.sandbox import start_sandbox
+    from funnelhouse.sandbox import fixed_ports, start_sandbox
 
-    sandbox = start_sandbox(args.scale, host=args.host, hubspot_port=args.hubspot_port,
-                            google_ads_port=args.google_ads_port)
+    sandbox = start_sandbox(args.scale, host=args.host, **fixed_ports(args.port_base))
     stopped = threading.Event()
     signal.signal(signal.SIGTERM, lambda *_: stopped.set())
     try:
@@ -202,8 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("sandbox", help="serve the sandbox vendor APIs until interrupted")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    p.add_argument("--hubspot-port", type=int, default=0)
-    p.add_argument("--google-ads-port", type=int, default=0)
+    p.add_argument("--port-base", type=int, default=0,
+                   help="serve HubSpot, Google Ads, Meta, LinkedIn, Microsoft Ads and Salesforce on this port and "
+                        "the next five (default: free ports)")
     p.add_argument("--connections-file", help="also write Airflow connections to these servers here (mode 0600)")
     p.add_argument("--connections-host", help="host name under which other machines reach these servers")
     p.set_defaults(func=_sandbox)

@@ -17,7 +17,7 @@ from funnelhouse import settings
 DEMO_LOGICAL_DATE = datetime(2026, 11, 29, tzinfo=timezone.utc)
 EXTRACT_DAGS = (
     "funnelhouse_extract_hubspot", "funnelhouse_extract_google_ads", "funnelhouse_extract_meta_ads",
-    "funnelhouse_extract_linkedin_ads", "funnelhouse_extract_microsoft_ads",
+    "funnelhouse_extract_linkedin_ads", "funnelhouse_extract_microsoft_ads", "funnelhouse_extract_salesforce",
 )
 TRANSFORM_DAG = "funnelhouse_transform"
 
@@ -81,6 +81,13 @@ def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
                 "token_url": sandbox.microsoft_ads.base_url + "/common/oauth2/v2.0/token",
                 "poll_interval": 0.2,
             },
+        },
+        "funnelhouse_salesforce": {
+            "conn_type": "http",
+            "host": sandbox.salesforce.base_url,  # the login URL; data calls go to the instance_url it returns
+            "login": creds["salesforce_client_id"],
+            "password": creds["salesforce_client_secret"],
+            "extra": {"refresh_token": creds["salesforce_refresh_token"]},
         },
     }
 

@@ -12,6 +12,7 @@ RAW_SCHEMAS = {
     "meta_ads": "raw_meta_ads",
     "linkedin_ads": "raw_linkedin_ads",
     "microsoft_ads": "raw_microsoft_ads",
+    "salesforce": "raw_salesforce",
     "files": "raw_files",
 }
 BUILD_SCHEMA = "build"  # dbt writes here; BI cannot read it

@@ -457,6 +457,7 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
     from funnelhouse.sources.linkedin_ads import LinkedInAdsConfig
     from funnelhouse.sources.meta_ads import MetaAdsConfig
     from funnelhouse.sources.microsoft_ads import MicrosoftAdsConfig
+    from funnelhouse.sources.salesforce import SalesforceConfig
 
     for name in variable_names():
         monkeypatch.delenv(name, raising=False)
@@ -484,6 +485,10 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
         "FUNNELHOUSE_MICROSOFT_ADS_CUSTOMER_ID": "9001",
         "FUNNELHOUSE_MICROSOFT_ADS_ACCOUNT_IDS": "7001 7002",
         "FUNNELHOUSE_MICROSOFT_ADS_START_DATE": "2025-01-01",
+        "FUNNELHOUSE_SALESFORCE_CLIENT_ID": "3MVG9-client-test",
+        "FUNNELHOUSE_SALESFORCE_CLIENT_SECRET": "sf-secret-test",
+        "FUNNELHOUSE_SALESFORCE_REFRESH_TOKEN": "5Aep861-refresh-test",
+        "FUNNELHOUSE_SALESFORCE_OBJECTS": "Lead, Opportunity",
     }
     for name, value in settings.items():
         monkeypatch.setenv(name, value)
@@ -505,6 +510,9 @@ def test_connections_from_the_environment_are_what_the_sources_read(tmp_path, mo
     microsoft = MicrosoftAdsConfig.from_connection(conns["funnelhouse_microsoft_ads"])
     assert microsoft.account_ids == ("7001", "7002") and microsoft.customer_id == "9001"
     assert microsoft.start_date == date(2025, 1, 1) and microsoft.client_secret is None
+    salesforce = SalesforceConfig.from_connection(conns["funnelhouse_salesforce"])
+    assert salesforce.client_secret == "sf-secret-test" and salesforce.refresh_token == "5Aep861-refresh-test"
+    assert salesforce.objects == ("Lead", "Opportunity") and salesforce.login_url == "https://login.salesforce.com"
 
     monkeypatch.delenv("FUNNELHOUSE_GOOGLE_ADS_REFRESH_TOKEN")
     monkeypatch.delenv("FUNNELHOUSE_MICROSOFT_ADS_ACCOUNT_IDS")
@@ -546,6 +554,40 @@ def test_the_init_job_passes_every_vendor_variable_through(compose):
     assert not missing, f"airflow-init does not pass these through from docker/.env: {missing}"
 
 
+def consecutive_free_ports(count: int) -> int:
+    """A base port with `count` free ports from it on loopback."""
+    import socket
+
+    for _ in range(50):
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            base = probe.getsockname()[1]
+        if base + count >= 65536:
+            continue
+        sockets = []
+        try:
+            for port in range(base, base + count):
+                sock = socket.socket()
+                sockets.append(sock)
+                sock.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+        finally:
+            for sock in sockets:
+                sock.close()
+    raise AssertionError(f"no {count} consecutive free ports on loopback")
+
+
+def test_the_demo_sandbox_serves_on_the_ports_the_compose_file_exposes(compose):
+    from funnelhouse.sandbox import PORT_ORDER
+
+    sandbox = compose["services"]["sandbox"]
+    command = " ".join(sandbox["command"])
+    base = int(re.search(r"--port-base (\d+)", command).group(1))
+    assert sandbox["expose"] == [f"{base}-{base + len(PORT_ORDER) - 1}"]
+
+
 def test_sandbox_connections_point_at_the_sandbox_service(tmp_path):
     """The demo profile's path: `funnelhouse sandbox --connections-file` serves and writes the connections."""
     from airflow.secrets.local_filesystem import load_connections_dict
@@ -553,9 +595,13 @@ def test_sandbox_connections_point_at_the_sandbox_service(tmp_path):
     from funnelhouse.sources.google_ads import GoogleAdsConfig
     from funnelhouse.sources.hubspot import HubSpotConfig
 
+    from funnelhouse.sandbox import PORT_ORDER
+
+    base = consecutive_free_ports(len(PORT_ORDER))
     out = tmp_path / "connections.json"
     server = subprocess.Popen([sys.executable, "-m", "funnelhouse.cli", "sandbox", "--scale", "0.02",
-                               "--host", "127.0.0.1", "--connections-file", str(out), "--connections-host", "sandbox"],
+                               "--host", "127.0.0.1", "--port-base", str(base),
+                               "--connections-file", str(out), "--connections-host", "sandbox"],
                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         for _ in range(600):
@@ -568,9 +614,16 @@ def test_sandbox_connections_point_at_the_sandbox_service(tmp_path):
     finally:
         server.terminate()
         assert server.wait(timeout=30) == 0, "the sandbox stops cleanly on SIGTERM"
-    assert {"funnelhouse_hubspot", "funnelhouse_google_ads"} <= set(conns)
+    from funnelhouse.orchestration.dag_support import CONNECTIONS
+
+    assert set(conns) == {conn_id for source, conn_id in CONNECTIONS.items() if source != "warehouse"}
+    ports = {urlsplit(conn.host).port for conn in conns.values()}
+    assert ports == set(range(base, base + len(PORT_ORDER))), "one fixed port per vendor, as the compose file exposes"
     for conn in conns.values():
         assert urlsplit(conn.host).hostname == "sandbox", f"{conn.conn_id} points at {conn.host}"
+        for key, value in conn.extra_dejson.items():
+            if isinstance(value, str) and "://" in value:
+                assert urlsplit(value).hostname == "sandbox", f"{conn.conn_id} {key} points at {value}"
     hubspot = HubSpotConfig.from_connection(conns["funnelhouse_hubspot"])
     assert urlsplit(hubspot.base_url).hostname == "sandbox" and hubspot.access_token.startswith("pat-")
     ads = GoogleAdsConfig.from_connection(conns["funnelhouse_google_ads"])

@@ -14,6 +14,7 @@ def _fingerprint(scale: float, seed: int) -> tuple[object, ...]:
         [(c.id, c.name, c.start_date, c.end_date) for c in ads.campaigns],
         [(s.campaign_id, s.date, s.clicks, s.cost_micros, s.conversions) for s in ads.stats],
         [(r.id, r.properties, r.archived) for r in hub.contacts + hub.companies + hub.deals],
+        [(r.id, r.properties, r.archived) for records in hub.engagements.values() for r in records],
         hub.owners,
         hub.associations,
     )

@@ -191,3 +191,77 @@ def test_mutations_show_up_in_incremental_reads(small_sandbox: Sandbox, http: re
     archived = http.get(f"{hub.base_url}/crm/v3/objects/contacts?archived=true&limit=100", headers=headers).json()
     assert contacts[1].id in [r["id"] for r in archived["results"]]
     assert http.get(f"{hub.base_url}/crm/v3/objects/contacts/{contacts[2].id}", headers=headers).status_code == 404
+
+
+ENGAGEMENTS = {"calls": 194, "emails": 198, "meetings": 200, "tasks": 204}  # type -> engagement-to-contact typeId
+
+
+def test_engagements_page_search_and_link_to_contacts(sandbox: Sandbox, http: requests.Session,
+                                                      hubspot_headers: Headers) -> None:
+    headers, base, hub = hubspot_headers(sandbox), sandbox.hubspot.base_url, sandbox.company.hubspot
+    for kind, type_id in ENGAGEMENTS.items():
+        records = hub.engagements[kind]
+        assert len(records) > 100, kind
+        listed = http.get(f"{base}/crm/v3/objects/{kind}?limit=100", headers=headers).json()
+        assert len(listed["results"]) == 100 and listed["paging"]["next"]["link"].startswith(base)
+        assert {p for r in listed["results"] for p in r["properties"]} == {"hs_createdate", "hs_lastmodifieddate",
+                                                                          "hs_object_id"}
+        names = {p["name"] for p in http.get(f"{base}/crm/v3/properties/{kind}", headers=headers).json()["results"]}
+        assert {"hs_timestamp", "hubspot_owner_id", "hs_lastmodifieddate"} <= names
+
+        active = [r for r in records if not r.archived]
+        cutoff = sorted(_ms(r.properties["hs_lastmodifieddate"]) for r in active)[-150]
+        body = http.post(f"{base}/crm/v3/objects/{kind}/search", headers=headers, json={
+            "filterGroups": [{"filters": [{"propertyName": "hs_lastmodifieddate", "operator": "GTE", "value": str(cutoff)}]}],
+            "sorts": [{"propertyName": "hs_object_id", "direction": "ASCENDING"}],
+            "properties": ["hs_timestamp", "hubspot_owner_id"], "limit": 200}).json()
+        expected = sorted((r.id for r in active if _ms(r.properties["hs_lastmodifieddate"]) >= cutoff), key=int)
+        assert [r["id"] for r in body["results"]] == expected and body["total"] == len(expected) >= 150
+        assert all(set(r["properties"]) == {"hs_timestamp", "hubspot_owner_id", "hs_createdate", "hs_lastmodifieddate",
+                                            "hs_object_id"} for r in body["results"])
+
+        links = hub.associations[(kind, "contacts")]
+        response = http.post(f"{base}/crm/v4/associations/{kind}/contacts/batch/read", headers=headers,
+                             json={"inputs": [{"id": r.id} for r in active[:50]]})
+        assert response.status_code in (200, 207)
+        for result in response.json()["results"]:
+            to = result["to"]
+            assert [t["toObjectId"] for t in to] == [int(i) for i in links[result["from"]["id"]]]
+            assert to[0]["associationTypes"][0]["typeId"] == type_id
+    archived = http.get(f"{base}/crm/v3/objects/calls?archived=true&limit=100", headers=headers).json()["results"]
+    assert archived and all(r["archived"] and r["archivedAt"] for r in archived)
+
+
+def test_sales_touch_the_leads_soon_after_they_arrive(sandbox: Sandbox) -> None:
+    """The first touch follows lead creation by hours (paid demand fastest); some leads never get one."""
+    hub, now = sandbox.company.hubspot, _ms(sandbox.company.now.isoformat())
+    created = {c.id: _ms(c.properties["createdate"]) for c in hub.contacts}
+    active_owners = {o["id"]: (_ms(o["createdAt"]), now if not o["archived"] else _ms(o["updatedAt"])) for o in hub.owners}
+    first: dict[str, int] = {}
+    for kind in ENGAGEMENTS:
+        for record in hub.engagements[kind]:
+            at, props = _ms(record.properties["hs_timestamp"]), record.properties
+            (contact,) = hub.associations[(kind, "contacts")][record.id]
+            begin, end = active_owners[props["hubspot_owner_id"]]
+            assert begin <= min(at, now) <= end, f"{kind} {record.id} by an owner not active then"
+            assert _ms(props["hs_createdate"]) <= _ms(props["hs_lastmodifieddate"]) <= now
+            planned = props.get("hs_meeting_outcome") == "SCHEDULED" or props.get("hs_task_status") == "NOT_STARTED"
+            assert planned == (at > now), f"{kind} {record.id}: only planned engagements lie ahead"
+            assert at >= created[contact], f"{kind} {record.id} before its contact existed"
+            logged, modified = _ms(props["hs_createdate"]), _ms(props["hs_lastmodifieddate"])
+            if kind == "tasks" and not planned:  # completed after it was created, and modified then
+                assert logged <= _ms(props["hs_task_completion_date"]) <= modified
+            elif not planned:  # logged once it happened
+                assert at <= logged
+            if kind in ("calls", "emails") and props.get("hs_email_direction") != "INCOMING_EMAIL":
+                first[contact] = min(first.get(contact, at), at)
+    never = 1 - len(first) / len(hub.contacts)
+    assert 0.05 <= never <= 0.25, f"{never:.0%} of leads never touched"
+
+    def median_hours(wanted) -> float:
+        waits = sorted((first[c.id] - created[c.id]) / 3.6e6 for c in hub.contacts
+                       if c.id in first and wanted(c.properties["hs_analytics_source"]))
+        return waits[len(waits) // 2]
+
+    worked_first = {"PAID_SEARCH", "PAID_SOCIAL", "REFERRALS", "OFFLINE"}
+    assert 0.5 < median_hours(lambda s: s == "PAID_SEARCH") < 4 < median_hours(lambda s: s not in worked_first) < 24

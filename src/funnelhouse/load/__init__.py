@@ -30,11 +30,22 @@ class LoadSummary:
 
 
 def configure_dlt() -> None:
-    """dlt settings that hold for every load: no telemetry, fast uncompressed files."""
+    """dlt settings that hold for every load: no telemetry, fast uncompressed files.
+
+    Arrow tables keep dlt's default of no `_dlt_id`: a random unique id per row
+    costs a rewrite of every Parquet file and a unique index that dominated the
+    load of 1M ad stat rows, and nothing reads it (their keys are their columns).
+    """
     settings.disable_telemetry()
     os.environ.setdefault("DATA_WRITER__DISABLE_COMPRESSION", "true")
     os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_LOAD_ID", "true")
-    os.environ.setdefault("NORMALIZE__PARQUET_NORMALIZER__ADD_DLT_ID", "true")
+
+
+def destination(dsn: str | None = None) -> Any:
+    """dlt's PostgreSQL destination, with the counted merge of `load.postgres`."""
+    from funnelhouse.load.postgres import raw_postgres
+
+    return raw_postgres(credentials=warehouse.normalise(dsn or warehouse.url()))
 
 
 def pipeline(source_name: str, dsn: str | None = None) -> Any:
@@ -43,7 +54,7 @@ def pipeline(source_name: str, dsn: str | None = None) -> Any:
     configure_dlt()
     return dlt.pipeline(
         pipeline_name=f"funnelhouse_{source_name}",
-        destination=dlt.destinations.postgres(credentials=warehouse.normalise(dsn or warehouse.url())),
+        destination=destination(dsn),
         dataset_name=settings.RAW_SCHEMAS[source_name],
         pipelines_dir=str(settings.home() / "dlt"),
     )

@@ -21,12 +21,13 @@ CONNECTIONS = {
     "meta_ads": "funnelhouse_meta_ads",
     "linkedin_ads": "funnelhouse_linkedin_ads",
     "microsoft_ads": "funnelhouse_microsoft_ads",
+    "salesforce": "funnelhouse_salesforce",
     "warehouse": "funnelhouse_warehouse",
 }
 
 RAW_ASSETS = {
     source: Asset(name=f"raw_{source}", uri=f"funnelhouse://warehouse/raw_{source}")
-    for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads")
+    for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads", "salesforce")
 }
 PUBLISHED_MARTS = Asset(name="published_marts", uri="funnelhouse://warehouse/marts")
 
@@ -40,9 +41,15 @@ class Pool(NamedTuple):
 # One Airflow pool per vendor API, sized to what its rate limit tolerates at once
 # (source -> pool). `orchestration.local.migrate()` creates the missing ones.
 POOLS = {
+    "hubspot": Pool("hubspot_api", 1, "HubSpot CRM API: search allows about 5 requests/s per token, shared by "
+                    "every run with that token"),
+    "google_ads": Pool("google_ads_api", 2, "Google Ads API: operations count against the developer token's "
+                       "daily quota; RESOURCE_TEMPORARILY_EXHAUSTED past a short-term rate"),
     "meta_ads": Pool("meta_ads_api", 2, "Meta Marketing API: calls count against each ad account's hourly budget"),
     "linkedin_ads": Pool("linkedin_ads_api", 1, "LinkedIn Marketing API: small, unpublished daily limits"),
     "microsoft_ads": Pool("microsoft_ads_api", 2, "Microsoft Advertising: CallRateExceeded (117) past a few calls/s"),
+    "salesforce": Pool("salesforce_api", 1, "Salesforce: one daily API allowance, shared with the org's other "
+                       "integrations"),
 }
 
 

@@ -69,6 +69,14 @@ VENDORS: dict[str, tuple[Variable, ...]] = {
         Variable("FUNNELHOUSE_MICROSOFT_ADS_LOOKBACK_DAYS", "extra.lookback_days"),
         Variable("FUNNELHOUSE_MICROSOFT_ADS_START_DATE", "extra.start_date"),
     ),
+    "funnelhouse_salesforce": (
+        Variable("FUNNELHOUSE_SALESFORCE_CLIENT_ID", "login", required=True),
+        Variable("FUNNELHOUSE_SALESFORCE_CLIENT_SECRET", "password", required=True),
+        Variable("FUNNELHOUSE_SALESFORCE_REFRESH_TOKEN", "extra.refresh_token"),
+        Variable("FUNNELHOUSE_SALESFORCE_LOGIN_URL", "host"),
+        Variable("FUNNELHOUSE_SALESFORCE_API_VERSION", "extra.api_version"),
+        Variable("FUNNELHOUSE_SALESFORCE_OBJECTS", "extra.objects"),
+    ),
 }
 
 

@@ -44,6 +44,7 @@ SOURCES = {
     "meta_ads": ("funnelhouse.sources.meta_ads", "MetaAdsConfig", "meta_ads_source"),
     "linkedin_ads": ("funnelhouse.sources.linkedin_ads", "LinkedInAdsConfig", "linkedin_ads_source"),
     "microsoft_ads": ("funnelhouse.sources.microsoft_ads", "MicrosoftAdsConfig", "microsoft_ads_source"),
+    "salesforce": ("funnelhouse.sources.salesforce", "SalesforceConfig", "salesforce_source"),
 }
 
 

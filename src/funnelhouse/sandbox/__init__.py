@@ -20,10 +20,11 @@ from .hubspot import HubSpotServer
 from .linkedin import LinkedInServer
 from .meta import MetaServer
 from .microsoft_ads import MicrosoftAdsServer
+from .salesforce import SalesforceServer
 
 __all__ = [
     "Company", "Fault", "FaultQueue", "GoogleAdsServer", "HubSpotServer", "LinkedInServer", "LoggedRequest",
-    "MetaServer", "MicrosoftAdsServer", "Sandbox", "SandboxServer", "build_company", "new_credentials",
+    "MetaServer", "MicrosoftAdsServer", "SalesforceServer", "Sandbox", "SandboxServer", "build_company", "new_credentials",
     "start_sandbox",
 ]
 
@@ -48,6 +49,9 @@ def new_credentials() -> dict[str, str]:
         "microsoft_ads_refresh_token": "M.C5" + secrets.token_urlsafe(64),
         "microsoft_ads_developer_token": "".join(secrets.choice(string.ascii_uppercase + string.digits)
                                                  for _ in range(16)),
+        "salesforce_client_id": "3MVG9" + "".join(secrets.choice(alnum + "._") for _ in range(80)),
+        "salesforce_client_secret": "".join(secrets.choice(string.ascii_uppercase + string.digits) for _ in range(64)),
+        "salesforce_refresh_token": "5Aep861" + "".join(secrets.choice(alnum + ".") for _ in range(80)),
     }
 
 
@@ -62,10 +66,11 @@ class Sandbox:
     meta: MetaServer
     linkedin: LinkedInServer
     microsoft_ads: MicrosoftAdsServer
+    salesforce: SalesforceServer
 
     @property
     def servers(self) -> tuple[SandboxServer, ...]:
-        return (self.hubspot, self.google_ads, self.meta, self.linkedin, self.microsoft_ads)
+        return (self.hubspot, self.google_ads, self.meta, self.linkedin, self.microsoft_ads, self.salesforce)
 
     def stop(self) -> None:
         for server in self.servers:
@@ -78,11 +83,23 @@ class Sandbox:
         self.stop()
 
 
+# The vendors in the order `port_base` numbers their servers: hubspot on the base port, google_ads on base + 1, ...
+PORT_ORDER = ("hubspot", "google_ads", "meta", "linkedin", "microsoft_ads", "salesforce")
+
+
+def fixed_ports(base: int) -> dict[str, int]:
+    """start_sandbox's `<vendor>_port` arguments for consecutive ports from `base` (0: free ports)."""
+    return {f"{vendor}_port": base + offset if base else 0 for offset, vendor in enumerate(PORT_ORDER)}
+
+
 def start_sandbox(scale: float = 1.0, seed: int = 7, *, today: date = DEFAULT_TODAY, host: str = "127.0.0.1",
                   hubspot_port: int = 0, google_ads_port: int = 0, meta_port: int = 0, linkedin_port: int = 0,
-                  microsoft_ads_port: int = 0) -> Sandbox:
-    """Build the company once and serve every vendor on loopback (port 0 = a free port)."""
-    company = build_company(scale=scale, seed=seed, today=today)
+                  microsoft_ads_port: int = 0, salesforce_port: int = 0, company: Company | None = None) -> Sandbox:
+    """Build the company once and serve every vendor on loopback (port 0 = a free port).
+
+    ``company``: serve this one instead of building it (e.g. one whose ad platforms are larger).
+    """
+    company = company or build_company(scale=scale, seed=seed, today=today)
     creds = new_credentials()
     hubspot = HubSpotServer(company, creds["hubspot_access_token"], host, hubspot_port)
     google_ads = GoogleAdsServer(
@@ -101,13 +118,17 @@ def start_sandbox(scale: float = 1.0, seed: int = 7, *, today: date = DEFAULT_TO
         company, client_id=creds["microsoft_ads_client_id"], refresh_token=creds["microsoft_ads_refresh_token"],
         developer_token=creds["microsoft_ads_developer_token"], host=host, port=microsoft_ads_port,
     )
+    salesforce = SalesforceServer(
+        company, client_id=creds["salesforce_client_id"], client_secret=creds["salesforce_client_secret"],
+        refresh_token=creds["salesforce_refresh_token"], host=host, port=salesforce_port,
+    )
     started: list[SandboxServer] = []
     try:
-        for server in (hubspot, google_ads, meta, linkedin, microsoft_ads):
+        for server in (hubspot, google_ads, meta, linkedin, microsoft_ads, salesforce):
             server.start()
             started.append(server)
     except OSError:
         for server in started:
             server.stop()
         raise
-    return Sandbox(company, hubspot, google_ads, creds, meta, linkedin, microsoft_ads)
+    return Sandbox(company, hubspot, google_ads, creds, meta, linkedin, microsoft_ads, salesforce)

@@ -29,13 +29,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--meta-port", type=int, default=0)
     parser.add_argument("--linkedin-port", type=int, default=0)
     parser.add_argument("--microsoft-ads-port", type=int, default=0)
+    parser.add_argument("--salesforce-port", type=int, default=0)
     parser.add_argument("--credentials-file", help="write base URLs and secrets here as JSON (mode 0600)")
     args = parser.parse_args(argv)
 
     sandbox = start_sandbox(args.scale, args.seed, today=args.today, host=args.host,
                             hubspot_port=args.hubspot_port, google_ads_port=args.google_ads_port,
                             meta_port=args.meta_port, linkedin_port=args.linkedin_port,
-                            microsoft_ads_port=args.microsoft_ads_port)
+                            microsoft_ads_port=args.microsoft_ads_port, salesforce_port=args.salesforce_port)
     if args.credentials_file:
         company = sandbox.company
         payload = {"hubspot_base_url": sandbox.hubspot.base_url, "google_ads_base_url": sandbox.google_ads.base_url,
@@ -45,7 +46,8 @@ def main(argv: list[str] | None = None) -> int:
                    "linkedin_account_ids": [a.id for a in company.linkedin.accounts],
                    "microsoft_ads_base_url": sandbox.microsoft_ads.base_url,
                    "microsoft_ads_customer_id": company.microsoft_ads.accounts[0].customer_id,
-                   "microsoft_ads_account_ids": [a.id for a in company.microsoft_ads.accounts], **sandbox.credentials}
+                   "microsoft_ads_account_ids": [a.id for a in company.microsoft_ads.accounts],
+                   "salesforce_login_url": sandbox.salesforce.base_url, **sandbox.credentials}
         fd = os.open(args.credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.fchmod(fd, 0o600)
         with os.fdopen(fd, "w") as handle:
@@ -55,6 +57,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"meta        {sandbox.meta.base_url}", flush=True)
     print(f"linkedin    {sandbox.linkedin.base_url}", flush=True)
     print(f"microsoft   {sandbox.microsoft_ads.base_url}", flush=True)
+    print(f"salesforce  {sandbox.salesforce.base_url}", flush=True)
     print(json.dumps(sandbox.company.summary()), flush=True)
 
     stopped = threading.Event()

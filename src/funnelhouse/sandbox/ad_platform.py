@@ -61,6 +61,11 @@ class AdPlatformServer(SandboxServer):
                 changed.append(stat)
         return changed
 
+    def add_stat(self, stat: PlatformDailyStat) -> None:
+        """A new day's row (or a late one) appears."""
+        with self._data_lock:
+            self.data.stats.append(stat)
+
     def archive_campaign(self, campaign_id: str) -> PlatformCampaign:
         """The campaign is archived (deleted, on Microsoft); its past stats stay reportable."""
         with self._data_lock:

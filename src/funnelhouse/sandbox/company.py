@@ -21,12 +21,19 @@ from datetime import date, datetime, time, timedelta, timezone
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from .salesforce_org import SalesforceOrg, build_salesforce_org
+
 UTC = timezone.utc
 HISTORY_DAYS = 730
 DEFAULT_TODAY = date(2026, 11, 29)
 
-# HubSpot: which property carries the modification time of each object type.
-MODIFIED_PROPERTY = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate"}
+# HubSpot engagements (sales activities), each a CRM object type of its own.
+ENGAGEMENT_TYPES = ("calls", "emails", "meetings", "tasks")
+# HubSpot: which property carries the creation and the modification time of each object type.
+MODIFIED_PROPERTY = {"contacts": "lastmodifieddate", "companies": "hs_lastmodifieddate", "deals": "hs_lastmodifieddate",
+                     **{t: "hs_lastmodifieddate" for t in ENGAGEMENT_TYPES}}
+CREATED_PROPERTY = {"contacts": "createdate", "companies": "createdate", "deals": "createdate",
+                    **{t: "hs_createdate" for t in ENGAGEMENT_TYPES}}
 CURRENCY_BY_COUNTRY = {"US": "USD", "DE": "EUR", "FR": "EUR", "NL": "EUR", "GB": "GBP"}
 OPEN_STAGES = ("appointmentscheduled", "qualifiedtobuy", "presentationscheduled", "decisionmakerboughtin", "contractsent")
 STAGE_ORDER = ("lead", "marketingqualifiedlead", "salesqualifiedlead", "opportunity", "customer")
@@ -165,7 +172,7 @@ class AdPlatformData:
 class Record:
     """A HubSpot CRM object: every property value is a string or None, as the API sends."""
 
-    object_type: str  # contacts | companies | deals
+    object_type: str  # contacts | companies | deals | calls | emails | meetings | tasks
     id: str
     properties: dict[str, str | None]
     archived: bool = False
@@ -173,7 +180,7 @@ class Record:
 
     @property
     def created_at(self) -> str:
-        return self.properties["createdate"] or ""
+        return self.properties[CREATED_PROPERTY[self.object_type]] or ""
 
     @property
     def updated_at(self) -> str:
@@ -191,8 +198,12 @@ class HubSpotData:
     deals: list[Record]
     # (from type, to type) -> {from id: [to ids]}; stored one way, servers derive the reverse.
     associations: dict[tuple[str, str], dict[str, list[str]]]
+    # engagement type (calls, emails, meetings, tasks) -> its records, each linked to a contact
+    engagements: dict[str, list[Record]] = field(default_factory=lambda: {t: [] for t in ENGAGEMENT_TYPES})
 
     def objects(self, object_type: str) -> list[Record]:
+        if object_type in self.engagements:
+            return self.engagements[object_type]
         return {"contacts": self.contacts, "companies": self.companies, "deals": self.deals}[object_type]
 
 
@@ -209,6 +220,7 @@ class Company:
     meta: AdPlatformData
     linkedin: AdPlatformData
     microsoft_ads: AdPlatformData
+    salesforce: SalesforceOrg  # the enterprise sales team's CRM
 
     def summary(self) -> dict[str, int]:
         """Counts tests and reports can compare against what the pipeline loaded."""
@@ -232,6 +244,7 @@ class Company:
             "hubspot_deals_lost": deal_stages.count("closedlost"),
             "hubspot_deals_open": sum(s in OPEN_STAGES for s in deal_stages),
             "hubspot_deals_without_contact": sum(d.id not in with_contact for d in hub.deals),
+            **{f"hubspot_{t}": len(records) for t, records in hub.engagements.items()},
         }
         counts.update({f"hubspot_contacts_{stage}": stages.count(stage) for stage in STAGE_ORDER})
         counts["hubspot_contacts_paid_social"] = sum(
@@ -247,6 +260,7 @@ class Company:
                 f"{prefix}_clicks": sum(s.clicks for s in data.stats),
                 f"{prefix}_conversions": round(sum(s.conversions for s in data.stats)),
             })
+        counts.update(self.salesforce.summary())
         return counts
 
 
@@ -913,5 +927,150 @@ def build_company(scale: float = 1.0, seed: int = 7, today: date = DEFAULT_TODAY
         touches.extend(platform_touches)
     touches.sort(key=lambda touch: touch.created)
     hubspot = _build_hubspot(rng, touches, start, now)
+    _add_engagements(hubspot, random.Random(f"{seed}:engagements"), now)
+    salesforce = build_salesforce_org(seed, scale, start, now)
     return Company(seed, scale, today, now, ads, hubspot, platforms["meta_ads"], platforms["linkedin_ads"],
-                   platforms["microsoft_ads"])
+                   platforms["microsoft_ads"], salesforce)
+
+
+# --------------------------------------------------------------------------------------
+# HubSpot engagements: the sales team's calls, emails, meetings and tasks
+# --------------------------------------------------------------------------------------
+
+# Hours to the first sales touch (log-normal median) by original source: inbound
+# demand from paid and referral is worked first, the rest when a rep gets to it.
+FIRST_TOUCH_MEDIAN_HOURS = {"PAID_SEARCH": 1.5, "PAID_SOCIAL": 3.0, "REFERRALS": 2.0, "OFFLINE": 6.0}
+FIRST_TOUCH_DEFAULT_HOURS = 10.0
+NEVER_TOUCHED_SHARE = 0.12  # leads no one ever works (the "untouched leads" of the scorecard)
+CALL_STATUSES = (("COMPLETED", 0.45), ("NO_ANSWER", 0.90), ("BUSY", 1.0))  # cumulative shares
+
+
+def _add_engagements(hub: HubSpotData, rng: random.Random, now: datetime) -> None:
+    """Engagements on the contacts, from the company's sales activity.
+
+    A rep calls or emails most new leads within hours (inbound paid demand fastest);
+    some leads are never worked. MQLs get another touch, SQLs a discovery meeting,
+    and deals meetings and completed tasks while they are open; open deals also have
+    a meeting and a task planned after ``now``. Some emails get a reply (the lead's,
+    not a sales touch), and a few engagements were deleted (archived) after logging.
+    """
+    windows = []
+    for owner in hub.owners:
+        begin = datetime.fromisoformat(owner["createdAt"].replace("Z", "+00:00"))
+        end = datetime.fromisoformat(owner["updatedAt"].replace("Z", "+00:00")) if owner["archived"] else now
+        windows.append((owner["id"], begin, end))
+
+    def owner_at(moment: datetime, preferred: str | None = None) -> str:
+        active = [oid for oid, begin, end in windows if begin <= moment <= end]
+        if preferred in active:
+            return preferred
+        return active[int(rng.random() * len(active))] if active else windows[0][0]
+
+    def parse(value: str | None) -> datetime | None:
+        return datetime.fromisoformat(value.replace("Z", "+00:00")) if value else None
+
+    ids = iter(range(40_000_001, 10**9, 3))  # engagements share one id space in HubSpot
+    links: dict[tuple[str, str], dict[str, list[str]]] = {(t, "contacts"): {} for t in ENGAGEMENT_TYPES}
+
+    def seconds(low: int, high: int) -> timedelta:
+        return timedelta(seconds=low + int(rng.random() * (high - low)))
+
+    def log(kind: str, contact: str, at: datetime, owner: str | None, planned: bool = False,
+            done: datetime | None = None, **props: str | None) -> None:
+        """One engagement at ``at``; ``planned`` ones (in the future) were created before ``now``,
+        tasks before their due time; one ``done`` later than logged was modified then."""
+        if planned:
+            created = now - seconds(3600, 10 * 86400)
+        elif kind == "tasks":
+            created = at - seconds(6 * 3600, 3 * 86400)
+        else:  # logged minutes after it happened
+            created = min(now, at + seconds(30, 3600))
+        stamp = iso(created)
+        if done is not None and done > created:
+            modified = iso(done)
+        else:
+            modified = stamp if rng.random() < 0.8 else iso(min(now, created + seconds(60, 86400)))
+        record_id = str(next(ids))
+        record = Record(kind, record_id, {
+            "hs_timestamp": iso(at), "hubspot_owner_id": owner, "hs_createdate": stamp,
+            "hs_lastmodifieddate": modified, "hs_object_id": record_id, **props,
+        })
+        if not planned and rng.random() < 0.01:  # logged by mistake, deleted soon after
+            record.archived, record.archived_at = True, iso(min(now, _after(rng, created, 0.01, 2)))
+        hub.engagements[kind].append(record)
+        links[(kind, "contacts")][record_id] = [contact]
+
+    def call(contact: str, at: datetime, owner: str, title: str) -> None:
+        draw = rng.random()
+        status = next((name for name, cumulative in CALL_STATUSES if draw < cumulative), CALL_STATUSES[-1][0])
+        log("calls", contact, at, owner, hs_call_title=title, hs_call_direction="OUTBOUND", hs_call_status=status,
+            hs_call_duration=str(seconds(60, 1800).seconds * 1000 if status == "COMPLETED" else 0))
+
+    def email(contact: str, at: datetime, owner: str, subject: str) -> None:
+        log("emails", contact, at, owner, hs_email_subject=subject, hs_email_direction="EMAIL", hs_email_status="SENT")
+        reply = at + seconds(3600, 3 * 86400)
+        if rng.random() < 0.1 and reply <= now:
+            log("emails", contact, reply, owner, hs_email_subject=f"Re: {subject}", hs_email_direction="INCOMING_EMAIL",
+                hs_email_status=None)
+
+    def reach_out(contact: str, at: datetime, owner: str, why: str) -> None:
+        (call if rng.random() < 0.55 else email)(contact, at, owner, why)
+
+    def meeting(contact: str, at: datetime, owner: str, title: str) -> None:
+        planned = at > now
+        outcome = "SCHEDULED" if planned else rng.choices(("COMPLETED", "NO_SHOW", "RESCHEDULED"), (0.85, 0.1, 0.05))[0]
+        end = at + timedelta(minutes=rng.choice((30, 45, 60)))
+        log("meetings", contact, at, owner, planned, hs_meeting_title=title, hs_meeting_start_time=iso(at),
+            hs_meeting_end_time=iso(end), hs_meeting_outcome=outcome)
+
+    def task(contact: str, due: datetime, owner: str, subject: str) -> None:
+        planned = due > now
+        done = None if planned else min(now, _after(rng, due, -0.2, 0.5))  # never before it was created
+        log("tasks", contact, due, owner, planned, done, hs_task_subject=subject,
+            hs_task_type=rng.choice(("CALL", "EMAIL", "TODO")), hs_task_status="NOT_STARTED" if planned else "COMPLETED",
+            hs_task_priority=rng.choice(("LOW", "MEDIUM", "HIGH")), hs_task_completion_date=iso(done))
+
+    for contact in hub.contacts:
+        props = contact.properties
+        created, owner = parse(props["createdate"]), props["hubspot_owner_id"]
+        if created is None or rng.random() < NEVER_TOUCHED_SHARE:
+            continue
+        median = FIRST_TOUCH_MEDIAN_HOURS.get(props["hs_analytics_source"] or "", FIRST_TOUCH_DEFAULT_HOURS)
+        first = _stamp(rng, created + timedelta(hours=rng.lognormvariate(math.log(median), 1.1)))
+        if first > now:
+            continue
+        rep = owner_at(first, owner)
+        reach_out(contact.id, first, rep, "Thanks for your interest")
+        if rng.random() < 0.15:
+            follow_up = _after(rng, first, 1, 4)
+            if follow_up <= now:
+                reach_out(contact.id, follow_up, rep, "Following up")
+        mql, sql = parse(props["hs_lifecyclestage_marketingqualifiedlead_date"]), parse(
+            props["hs_lifecyclestage_salesqualifiedlead_date"])
+        if mql is not None and mql > first and rng.random() < 0.35:
+            touch = _after(rng, mql, 0.05, 2)
+            if touch <= now:
+                reach_out(contact.id, touch, owner_at(touch, owner), "Quick question about your reporting")
+        if sql is not None:
+            at = max(first + seconds(600, 86400), _after(rng, sql, -2, -0.1))  # never before the first touch
+            meeting(contact.id, at, owner_at(at, owner), "Discovery call")
+
+    contacts_of = hub.associations[("deals", "contacts")]
+    for deal in hub.deals:
+        props = deal.properties
+        contacts, created, close = contacts_of.get(deal.id), parse(props["createdate"]), parse(props["closedate"])
+        if not contacts or created is None:
+            continue
+        owner, is_open = props["hubspot_owner_id"], props["hs_is_closed"] != "true"
+        end = min(now, close) if close is not None and not is_open else now
+        for _ in range(rng.randint(1, 2)):
+            at = _stamp(rng, created + (end - created) * rng.random())
+            meeting(rng.choice(contacts), at, owner_at(at, owner), "Demo and proposal")
+        if rng.random() < 0.6:
+            at = _stamp(rng, created + (end - created) * rng.random())
+            task(contacts[0], at, owner_at(at, owner), "Send pricing")
+        if is_open:  # the next steps of an open deal lie ahead
+            meeting(contacts[0], _after(rng, now, 1, 14), owner_at(now, owner), "Follow-up")
+            task(contacts[0], _after(rng, now, 0.5, 7), owner_at(now, owner), "Prepare contract")
+
+    hub.associations.update(links)

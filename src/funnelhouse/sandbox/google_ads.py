@@ -446,6 +446,11 @@ class GoogleAdsServer(SandboxServer):
         return out
 
     # --------------------------------------------------------------------------- mutations
+    def add_stat(self, stat: AdsDailyStat) -> None:
+        """A new day's row (or a late one) appears."""
+        self.company.google_ads.stats.append(stat)
+        self._stats.setdefault(stat.customer_id, []).append(stat)
+
     def drop_stat(self, stat: AdsDailyStat) -> None:
         """The platform removes a row entirely (e.g. a day of invalid traffic refunded to zero)."""
         self.company.google_ads.stats.remove(stat)

@@ -23,7 +23,7 @@ from typing import Any
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from .company import MODIFIED_PROPERTY, Company, Record, iso
+from .company import CREATED_PROPERTY, ENGAGEMENT_TYPES, MODIFIED_PROPERTY, Company, Record, iso
 from .http import Reply, Request, SandboxServer, route
 
 UTC = timezone.utc
@@ -32,13 +32,19 @@ OBJECT_ALIASES = {
     "contacts": "contacts", "contact": "contacts", "0-1": "contacts",
     "companies": "companies", "company": "companies", "0-2": "companies",
     "deals": "deals", "deal": "deals", "0-3": "deals",
+    "calls": "calls", "call": "calls", "0-48": "calls",
+    "emails": "emails", "email": "emails", "0-49": "emails",
+    "meetings": "meetings", "meeting": "meetings", "meeting_event": "meetings", "0-47": "meetings",
+    "tasks": "tasks", "task": "tasks", "0-27": "tasks",
 }
-SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal"}
+SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal", "calls": "call", "emails": "email",
+            "meetings": "meeting", "tasks": "task"}
 DEFAULT_PROPERTIES = {
     "contacts": ("createdate", "email", "firstname", "hs_object_id", "lastmodifieddate", "lastname"),
     "companies": ("createdate", "domain", "hs_lastmodifieddate", "hs_object_id", "name"),
     "deals": ("amount", "closedate", "createdate", "dealname", "dealstage", "hs_lastmodifieddate", "hs_object_id",
               "pipeline"),
+    **{t: ("hs_createdate", "hs_lastmodifieddate", "hs_object_id") for t in ENGAGEMENT_TYPES},
 }
 # (from, to) -> [(typeId, v3 type name, v4 label)]; HubSpot reports a primary and an unlabeled link.
 ASSOCIATION_TYPES = {
@@ -48,6 +54,11 @@ ASSOCIATION_TYPES = {
     ("contacts", "deals"): [(4, "contact_to_deal", None)],
     ("deals", "companies"): [(5, "deal_to_company", "Primary"), (341, "deal_to_company_unlabeled", None)],
     ("companies", "deals"): [(6, "company_to_deal", "Primary"), (342, "company_to_deal_unlabeled", None)],
+    ("calls", "contacts"): [(194, "call_to_contact", None)], ("contacts", "calls"): [(193, "contact_to_call", None)],
+    ("emails", "contacts"): [(198, "email_to_contact", None)], ("contacts", "emails"): [(197, "contact_to_email", None)],
+    ("meetings", "contacts"): [(200, "meeting_event_to_contact", None)],
+    ("contacts", "meetings"): [(199, "contact_to_meeting_event", None)],
+    ("tasks", "contacts"): [(204, "task_to_contact", None)], ("contacts", "tasks"): [(203, "contact_to_task", None)],
 }
 STAGES = (
     ("appointmentscheduled", "Appointment Scheduled", "0.2"), ("qualifiedtobuy", "Qualified To Buy", "0.4"),
@@ -95,7 +106,35 @@ PROPERTIES: dict[str, dict[str, tuple[Any, ...]]] = {
         "hs_is_closed": (*_bool, "dealinformation"), "hs_is_closed_won": (*_bool, "dealinformation"),
         "hs_object_id": (*_num, "dealinformation"),
     },
+    "calls": {
+        "hs_call_title": (*_text, "call"), "hs_call_direction": (*_enum, "call", ("INBOUND", "OUTBOUND")),
+        "hs_call_status": (*_enum, "call", ("BUSY", "CALLING_CRM_USER", "CANCELED", "COMPLETED", "CONNECTING",
+                                            "FAILED", "IN_PROGRESS", "NO_ANSWER", "QUEUED", "RINGING")),
+        "hs_call_duration": (*_num, "call"),
+    },
+    "emails": {
+        "hs_email_subject": (*_text, "email"),
+        "hs_email_direction": (*_enum, "email", ("EMAIL", "INCOMING_EMAIL", "FORWARDED_EMAIL")),
+        "hs_email_status": (*_enum, "email", ("BOUNCED", "FAILED", "SCHEDULED", "SENDING", "SENT")),
+    },
+    "meetings": {
+        "hs_meeting_title": (*_text, "meeting"), "hs_meeting_start_time": (*_dt, "meeting"),
+        "hs_meeting_end_time": (*_dt, "meeting"),
+        "hs_meeting_outcome": (*_enum, "meeting", ("SCHEDULED", "COMPLETED", "RESCHEDULED", "NO_SHOW", "CANCELED")),
+    },
+    "tasks": {
+        "hs_task_subject": (*_text, "task"), "hs_task_type": (*_enum, "task", ("CALL", "EMAIL", "TODO")),
+        "hs_task_status": (*_enum, "task", ("NOT_STARTED", "IN_PROGRESS", "WAITING", "COMPLETED", "DEFERRED")),
+        "hs_task_priority": (*_enum, "task", ("LOW", "MEDIUM", "HIGH")), "hs_task_completion_date": (*_dt, "task"),
+    },
 }
+# Every engagement has its time, owner and the record dates besides its own properties.
+for _type in ENGAGEMENT_TYPES:
+    PROPERTIES[_type] = {
+        "hs_timestamp": (*_dt, "engagement"), "hubspot_owner_id": (*_enum, "engagement"), **PROPERTIES[_type],
+        "hs_createdate": (*_dt, "engagement"), "hs_lastmodifieddate": (*_dt, "engagement"),
+        "hs_object_id": (*_num, "engagement"),
+    }
 SEARCH_OPERATORS = {"EQ", "NEQ", "LT", "LTE", "GT", "GTE", "BETWEEN", "IN", "NOT_IN", "HAS_PROPERTY", "NOT_HAS_PROPERTY",
                     "CONTAINS_TOKEN"}
 
@@ -228,7 +267,7 @@ class HubSpotServer(SandboxServer):
         if not names:
             return list(DEFAULT_PROPERTIES[object_type])
         known = PROPERTIES[object_type]
-        always = ["createdate", "hs_object_id", MODIFIED_PROPERTY[object_type]]
+        always = [CREATED_PROPERTY[object_type], "hs_object_id", MODIFIED_PROPERTY[object_type]]
         return list(dict.fromkeys([n for n in names if n in known] + always))
 
     def _shape(self, record: Record, properties: list[str], associations: Sequence[str] = ()) -> dict[str, Any]:
@@ -511,7 +550,8 @@ class HubSpotServer(SandboxServer):
                 "hidden": False, "hubspotDefined": not custom,
                 "formField": custom or name in ("email", "firstname", "lastname"),
                 "modificationMetadata": {"archivable": custom, "readOnlyDefinition": not custom, "readOnlyValue": name in
-                                         ("hs_object_id", "createdate", "lastmodifieddate", "hs_lastmodifieddate")},
+                                         ("hs_object_id", "createdate", "hs_createdate", "lastmodifieddate",
+                                                 "hs_lastmodifieddate")},
                 "createdAt": created, "updatedAt": created, "archived": False,
             })
         return Reply(200, {"results": results})
@@ -532,6 +572,23 @@ class HubSpotServer(SandboxServer):
             record = self._get(object_type, record_id)
             record.properties.update({k: None if v is None else str(v) for k, v in properties.items()})
             record.properties[MODIFIED_PROPERTY[object_type]] = self._tick()
+            return record
+
+    def create(self, object_type: str, properties: dict[str, Any],
+               associations: dict[str, list[str]] | None = None) -> Record:
+        """A new record, created and modified now, linked to ``associations`` ({object type: [ids]})."""
+        with self._state_lock:
+            record_id = str(max((int(i) for i in self._records[object_type]), default=0) + 1)
+            stamp = self._tick()
+            props = {k: None if v is None else str(v) for k, v in properties.items()}
+            props.update({CREATED_PROPERTY[object_type]: stamp, MODIFIED_PROPERTY[object_type]: stamp,
+                          "hs_object_id": record_id})
+            record = Record(object_type, record_id, props)
+            self.company.hubspot.objects(object_type).append(record)
+            self._records[object_type][record_id] = record
+            for target, ids in (associations or {}).items():
+                self.company.hubspot.associations.setdefault((object_type, target), {})[record_id] = list(ids)
+            self._reindex()
             return record
 
     def archive(self, object_type: str, record_id: str) -> Record:

@@ -43,6 +43,7 @@ STATS_HINTS: dict[str, Any] = {
     "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
     "primary_key": ["account_id", "campaign_id", "date"],
     "merge_key": ["account_id", "date"],
+    "file_format": "parquet",
 }
 
 

@@ -20,6 +20,9 @@ class DbtError(RuntimeError):
     pass
 
 
+DEADLOCK = "deadlock detected"
+
+
 @dataclass(frozen=True)
 class DbtResult:
     command: str
@@ -77,15 +80,26 @@ def run(command: str = "build", *args: str, dsn: str | None = None, schema: str 
         "--log-path", str(settings.home() / "dbt" / "logs"),
         *args,
     ]
-    proc = subprocess.run(argv, env=dbt_env(dsn, schema), capture_output=True, text=True, cwd=project_dir())
-    for line in proc.stdout.splitlines():
-        log.info("%s", line)
+    proc = _dbt(argv, dsn, schema)
     result = _read_results(command, target / "run_results.json")
+    if proc.returncode != 0 and any(DEADLOCK in failure for failure in result.failures):
+        # Parallel threads replacing views that share parents can deadlock in the catalog;
+        # PostgreSQL aborts one of them. `dbt retry` reruns the failed nodes and what they skipped.
+        log.warning("dbt %s: a node lost a deadlock in PostgreSQL; retrying the failed nodes once", command)
+        proc = _dbt([argv[0], "retry", *argv[2:10]], dsn, schema)
+        result = _read_results(command, target / "run_results.json")
     if proc.returncode != 0:
         detail = "\n".join(result.failures) or _tail(proc.stdout + proc.stderr)
         samples = _failure_samples(result.failure_relations, dsn)
         raise DbtError(f"dbt {command} failed:\n{detail}" + (f"\n{samples}" if samples else ""))
     return result
+
+
+def _dbt(argv: list[str], dsn: str | None, schema: str) -> subprocess.CompletedProcess:
+    proc = subprocess.run(argv, env=dbt_env(dsn, schema), capture_output=True, text=True, cwd=project_dir())
+    for line in proc.stdout.splitlines():
+        log.info("%s", line)
+    return proc
 
 
 def _failure_samples(relations: list[str], dsn: str | None, limit: int = 5) -> str:

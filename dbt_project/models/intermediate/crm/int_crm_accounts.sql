@@ -18,6 +18,12 @@ file_deals as (
 
 ),
 
+salesforce_accounts as (
+
+    select * from {{ ref('stg_salesforce__accounts') }}
+
+),
+
 hubspot as (
 
     -- archived companies are not accounts
@@ -67,11 +73,31 @@ files as (
 
 ),
 
+salesforce as (
+
+    -- deleted accounts are not accounts
+    select
+        {{ crm_id('salesforce', 'account_id') }} as account_id,
+        'salesforce' as source_system,
+        account_id as source_account_id,
+        {{ crm_id('salesforce', 'owner_id') }} as owner_id,
+        account_name,
+        domain,
+        country,
+        account_created_at
+
+    from salesforce_accounts
+    where not is_deleted
+
+),
+
 final as (
 
     select * from hubspot
     union all
     select * from files
+    union all
+    select * from salesforce
 
 )
 

@@ -18,6 +18,18 @@ file_deals as (
 
 ),
 
+salesforce_leads as (
+
+    select * from {{ ref('stg_salesforce__leads') }}
+
+),
+
+salesforce_opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
 leads as (
 
     select * from {{ ref('int_crm_leads') }}
@@ -50,11 +62,31 @@ files as (
 
 ),
 
+salesforce as (
+
+    -- a converted lead names the opportunity it became
+    -- (ConvertedOpportunityId); deleted opportunities are not deals
+    select
+        {{ crm_id('salesforce', 'salesforce_leads.converted_opportunity_id') }}
+            as deal_id,
+        {{ crm_id('salesforce', 'salesforce_leads.lead_id') }} as lead_id
+
+    from salesforce_leads
+    inner join salesforce_opportunities
+        on
+            salesforce_leads.converted_opportunity_id
+            = salesforce_opportunities.opportunity_id
+    where not salesforce_opportunities.is_deleted
+
+),
+
 associations as (
 
     select * from hubspot
     union all
     select * from files
+    union all
+    select * from salesforce
 
 ),
 

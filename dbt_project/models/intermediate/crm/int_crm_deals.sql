@@ -30,6 +30,12 @@ file_deals as (
 
 ),
 
+salesforce_opportunities as (
+
+    select * from {{ ref('stg_salesforce__opportunities') }}
+
+),
+
 deal_leads as (
 
     select * from {{ ref('int_crm_deal_leads') }}
@@ -169,11 +175,52 @@ files as (
 
 ),
 
+salesforce as (
+
+    -- deleted opportunities are not deals; the stage name is Salesforce's
+    -- stage id and label at once
+    select
+        {{ crm_id('salesforce', 'salesforce_opportunities.opportunity_id') }}
+            as deal_id,
+        'salesforce' as source_system,
+        salesforce_opportunities.opportunity_id as source_deal_id,
+        cast(null as text) as pipeline_id,
+        salesforce_opportunities.stage_name as deal_stage_id,
+        {{ crm_id('salesforce', 'salesforce_opportunities.owner_id') }}
+            as owner_id,
+        primary_leads.lead_id as primary_lead_id,
+        -- an opportunity without an account takes its lead's
+        coalesce(
+            {{ crm_id('salesforce', 'salesforce_opportunities.account_id') }},
+            primary_leads.account_id
+        ) as account_id,
+        salesforce_opportunities.opportunity_name as deal_name,
+        salesforce_opportunities.stage_name as deal_stage_label,
+        salesforce_opportunities.currency_code,
+        salesforce_opportunities.amount_local,
+        salesforce_opportunities.is_closed,
+        salesforce_opportunities.is_won,
+        salesforce_opportunities.is_closed
+        and not salesforce_opportunities.is_won as is_lost,
+        salesforce_opportunities.opportunity_created_at as deal_created_at,
+        salesforce_opportunities.closed_at
+
+    from salesforce_opportunities
+    left join primary_leads
+        on
+            {{ crm_id('salesforce', 'salesforce_opportunities.opportunity_id') }}
+            = primary_leads.deal_id
+    where not salesforce_opportunities.is_deleted
+
+),
+
 final as (
 
     select * from hubspot
     union all
     select * from files
+    union all
+    select * from salesforce
 
 )
 

@@ -24,6 +24,12 @@ file_activities as (
 
 ),
 
+salesforce_users as (
+
+    select * from {{ ref('stg_salesforce__users') }}
+
+),
+
 hubspot as (
 
     -- deactivated owners stay: old records still point at them
@@ -65,11 +71,28 @@ files as (
 
 ),
 
+salesforce as (
+
+    -- deactivated users stay: old records still point at them
+    select
+        {{ crm_id('salesforce', 'user_id') }} as owner_id,
+        'salesforce' as source_system,
+        user_id as source_owner_id,
+        user_name as owner_name,
+        'PERSON' as owner_type,
+        not is_active as is_archived
+
+    from salesforce_users
+
+),
+
 final as (
 
     select * from hubspot
     union all
     select * from files
+    union all
+    select * from salesforce
 
 )
 

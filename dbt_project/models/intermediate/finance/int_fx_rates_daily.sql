@@ -1,5 +1,9 @@
 {%- set reporting_currency = var('reporting_currency') | upper -%}
 
+-- a table: small, joined by every converted amount, and building it reads
+-- every stats row (the days to cover)
+{{ config(materialized='table') }}
+
 with
 
 seed_rates as (

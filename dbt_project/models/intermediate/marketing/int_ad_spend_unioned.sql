@@ -1,3 +1,7 @@
+-- a table: the ad-spend mart, its change detection, dim_campaign, dim_date,
+-- the spend reconciliation and the FX coverage test all read it in full
+{{ config(materialized='table') }}
+
 with
 
 google_ads_campaign_stats as (

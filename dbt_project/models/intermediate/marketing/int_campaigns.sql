@@ -1,3 +1,6 @@
+-- a table: every ad-spend model joins it, and building it reads every stats row
+{{ config(materialized='table') }}
+
 with
 
 google_ads_campaigns as (

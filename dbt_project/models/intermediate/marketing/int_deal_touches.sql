@@ -1,3 +1,7 @@
+-- a table: its data tests and two models read it, and as a view each of them
+-- recomputed every deal's touches
+{{ config(materialized='table') }}
+
 with
 
 deals as (

@@ -1,3 +1,7 @@
+-- a table: its data tests and several marts read it, and as a view each of
+-- them recomputed every lead's attribution
+{{ config(materialized='table') }}
+
 with
 
 leads as (

@@ -1,3 +1,7 @@
+-- a table: its data tests and the attribution mart read it, and as a view
+-- each of them recomputed the attribution
+{{ config(materialized='table') }}
+
 {#- each touch column and the rule column listing the values it may take -#}
 {%- set rule_fields = [
     ('utm_source', 'source_values'),

@@ -1,3 +1,7 @@
+-- a table: its data tests and several marts read it, and as a view each of
+-- them recomputed every deal
+{{ config(materialized='table') }}
+
 with
 
 deals as (

@@ -51,9 +51,9 @@ STATS_HINTS: dict[str, Any] = {
     "write_disposition": {"disposition": "merge", "strategy": "delete-insert"},
     "primary_key": ["customer_id", "campaign_id", "date"],
     "merge_key": ["customer_id", "date"],
-    # Arrow tables are written as CSV and loaded with COPY: no per-row Python work, and
-    # measured as fast as parquet through ADBC at two-thirds of its memory (bench/load_throughput.py).
-    "file_format": "csv",
+    # Arrow tables stay Parquet end to end: normalise only moves the file, ADBC loads it
+    # with a binary COPY (bench/load_throughput.py measures this path).
+    "file_format": "parquet",
 }
 
 

@@ -1,4 +1,5 @@
-"""HubSpot CRM v3: contacts, companies, deals, their associations, owners, pipelines.
+"""HubSpot CRM v3: contacts, companies, deals, engagements (calls, emails, meetings,
+tasks), their associations, owners, pipelines.
 
 CRM objects are read through the search endpoint, filtered on their
 last-modified property over the window [cursor - overlap, until), so each
@@ -29,7 +30,8 @@ LIST_PAGE = 100
 # Search is eventually consistent: re-read a little before the cursor.
 CURSOR_OVERLAP = timedelta(minutes=10)
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
-SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal"}
+SINGULAR = {"contacts": "contact", "companies": "company", "deals": "deal", "calls": "call", "emails": "email",
+            "meetings": "meeting", "tasks": "task"}
 
 
 @dataclass(frozen=True)
@@ -39,12 +41,20 @@ class HubSpotObject:
     name: str
     modified_property: str
     associations: tuple[str, ...] = ()
+    mergeable: bool = True  # HubSpot merges records of this type (`hs_merged_object_ids`)
 
 
+# Engagements are the sales team's logged activities; each type is a CRM object of its
+# own, read like the others, with the contacts it was logged on.
+ENGAGEMENTS = tuple(
+    HubSpotObject(name, "hs_lastmodifieddate", associations=("contacts",), mergeable=False)
+    for name in ("calls", "emails", "meetings", "tasks")
+)
 OBJECTS = (
     HubSpotObject("contacts", "lastmodifieddate"),
     HubSpotObject("companies", "hs_lastmodifieddate"),
     HubSpotObject("deals", "hs_lastmodifieddate", associations=("contacts", "companies")),
+    *ENGAGEMENTS,
 )
 
 
@@ -242,12 +252,13 @@ def hubspot_source(config: HubSpotConfig, until: datetime) -> list[Any]:
             },
         )
         resources.append(resource)
-        resources.append(
-            dlt.transformer(
-                merged_ids, data_from=resource, name=f"{SINGULAR[obj.name]}_merges",
-                write_disposition="merge", primary_key="merged_id",
+        if obj.mergeable:
+            resources.append(
+                dlt.transformer(
+                    merged_ids, data_from=resource, name=f"{SINGULAR[obj.name]}_merges",
+                    write_disposition="merge", primary_key="merged_id",
+                )
             )
-        )
         for target in obj.associations:
             resources.append(
                 dlt.transformer(
