@@ -8,7 +8,10 @@ real extract DAGs (`dag.test()`) call the sandbox APIs over HTTP. The CRM is
 kept at the demo's size because the HubSpot imitation answers a search by
 scanning every record, which at a million ad rows' worth of leads takes hours,
 and the ad volume is what an incremental build has to keep out of its reads.
-Leads reference the ad campaigns by name, as UTMs do.
+Leads reference the ad campaigns by name, as UTMs do. Meta's lookback is
+shortened (connection extra `lookback_days`) until a daily window fits one
+synchronous insights call; the connector reads up to 30 days synchronously,
+which Meta refuses past 2,500 rows.
 
 Then the timed part: a full `dbt build` (funnelhouse.transform.run: seeds,
 models and data tests), one more day (every platform's new day, restated days
@@ -194,6 +197,10 @@ def main() -> None:
             incremental = timed_build("incremental build")
     finally:
         if not args.keep:
+            import sys
+
+            if "airflow.settings" in sys.modules:  # close Airflow's pooled connections before the server goes
+                sys.modules["airflow.settings"].dispose_orm()
             embedded.stop()
     print(f"incremental_over_full={incremental / full:.3f}")
 

@@ -171,6 +171,22 @@ def test_a_failed_report_run_is_split_and_everything_still_loads(box, dsn, reset
     assert raw_stats(SOURCE) == expected(box)
 
 
+def test_a_window_too_large_to_answer_at_once_is_read_as_a_report_run(box, loaded, dsn, raw_stats, monkeypatch):
+    from funnelhouse.sandbox import meta
+
+    # An account larger than this company's: its 28 days are more rows than Meta answers in one call.
+    monkeypatch.setattr(meta, "SYNC_ROW_CAP", 50)
+    accounts = box.company.meta.accounts
+    assert all(len(box.meta.stats(a.id, END - timedelta(days=27), END)) > 50 for a in accounts)
+    box.meta.clear_requests()
+    run(box, dsn)
+    refused = [r for r in insight_requests(box) if r.status == 500]
+    started = [r for r in box.meta.requests if r.method == "POST" and r.path.endswith("/insights")]
+    assert len(refused) == len(started) == len(accounts)  # one refused synchronous call, then a report run
+    assert json.loads(started[0].body["time_range"])["since"] == (END - timedelta(days=27)).isoformat()
+    assert raw_stats(SOURCE) == expected(box)
+
+
 @pytest.mark.parametrize("status", [400, 403])
 def test_a_client_error_fails_at_once_with_the_vendor_message_and_no_secret(box, loaded, dsn, caplog, status):
     caplog.set_level(logging.DEBUG)

@@ -32,6 +32,8 @@ DEFAULT_BASE_URL = "https://graph.facebook.com"
 API_VERSION = "v24.0"
 DEFAULT_LOOKBACK_DAYS = 28
 ASYNC_AFTER_DAYS = 30  # longer windows go through async report runs
+# Meta's answer (error code 1) when a synchronous insights call would return too many rows.
+TOO_MUCH_DATA = "reduce the amount of data"
 PAGE_LIMIT = 500
 USAGE_THRESHOLD = 95.0  # percent of a usage budget at which calls pause
 CHUNK_ROWS = 50_000
@@ -204,9 +206,21 @@ class MetaAdsApi:
             "time_range": json.dumps({"since": since.isoformat(), "until": until.isoformat()}),
             "limit": str(self.config.page_limit),
         }
-        if (until - since).days + 1 <= self.config.async_after_days:
-            yield from self.pages(f"act_{account_id}/insights", params)
-        else:
+        if (until - since).days + 1 > self.config.async_after_days:
+            yield from self.report_run(account_id, since, until, params)
+            return
+        first_page = True
+        try:
+            for page in self.pages(f"act_{account_id}/insights", params):
+                first_page = False
+                yield page
+        except ApiError as exc:
+            # A short window of a large account can still be more than Meta answers at once
+            # (code 1, "reduce the amount of data"): the same window as a report run has no such cap.
+            if not (first_page and TOO_MUCH_DATA in str(exc)):
+                raise
+            log.info("meta_ads: act_%s %s..%s is too large to read at once; reading it as a report run",
+                     account_id, since, until)
             yield from self.report_run(account_id, since, until, params)
 
     def report_run(self, account_id: str, since: date, until: date,
