@@ -8,10 +8,7 @@ real extract DAGs (`dag.test()`) call the sandbox APIs over HTTP. The CRM is
 kept at the demo's size because the HubSpot imitation answers a search by
 scanning every record, which at a million ad rows' worth of leads takes hours,
 and the ad volume is what an incremental build has to keep out of its reads.
-Leads reference the ad campaigns by name, as UTMs do. Meta's lookback is
-shortened (connection extra `lookback_days`) until a daily window fits one
-synchronous insights call; the connector reads up to 30 days synchronously,
-which Meta refuses past 2,500 rows.
+Leads reference the ad campaigns by name, as UTMs do.
 
 Then the timed part: a full `dbt build` (funnelhouse.transform.run: seeds,
 models and data tests), one more day (every platform's new day, restated days
@@ -53,33 +50,6 @@ def widen_ad_platforms(company: Any, scale: float) -> None:
 def ad_rows(company: Any) -> dict[str, int]:
     return {"google_ads": len(company.google_ads.stats), "meta_ads": len(company.meta.stats),
             "linkedin_ads": len(company.linkedin.stats), "microsoft_ads": len(company.microsoft_ads.stats)}
-
-
-def meta_lookback_days(company: Any, cap: int = 2500, lookback: int = 28) -> int:
-    """Meta's lookback, shortened until a daily window fits one synchronous insights call.
-
-    Meta (and its imitation) refuses a synchronous insights answer of more than `cap`
-    rows ("reduce the amount of data"), and the connector reads windows of up to 30 days
-    synchronously; with hundreds of campaigns a 28-day window is too big. Shortening
-    the window through the connection's `lookback_days` keeps the daily run working.
-    """
-    last = max(s.date for s in company.meta.stats)
-    running = sum(1 for s in company.meta.stats if s.date == last) or 1
-    return max(1, min(lookback, cap // running))
-
-
-def with_meta_lookback(days: int) -> None:
-    """The sandbox connections the DAGs get, with Meta's `lookback_days` set."""
-    from funnelhouse import demo
-
-    connections = demo.sandbox_connections
-
-    def shortened(sandbox: Any) -> dict[str, dict[str, Any]]:
-        conns = connections(sandbox)
-        conns["funnelhouse_meta_ads"]["extra"]["lookback_days"] = days
-        return conns
-
-    demo.sandbox_connections = shortened
 
 
 def next_day(sandbox: Any) -> dict[str, int]:
@@ -180,9 +150,6 @@ def main() -> None:
               f"generated in {time.perf_counter() - started:.1f} s")
         print(f"  ad_stat_rows={sum(rows.values()):,} (" + ", ".join(f"{k}={v:,}" for k, v in rows.items())
               + f"), hubspot_contacts={summary['hubspot_contacts']:,}, hubspot_deals={summary['hubspot_deals']:,}")
-        meta_days = meta_lookback_days(company)
-        with_meta_lookback(meta_days)
-        print(f"  meta_ads lookback: {meta_days} days (28 would exceed one synchronous insights call)")
         with start_sandbox(company=company) as sandbox:
             started = time.perf_counter()
             run_pipeline(sandbox, dag_ids=EXTRACT_DAGS, say=lambda line: print(line, flush=True))
