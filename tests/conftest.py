@@ -74,9 +74,16 @@ def sandbox():
 
 @pytest.fixture(scope="session")
 def pipeline_run(dsn, sandbox) -> dict[str, str]:
-    """The whole pipeline, once: both extract DAGs, then build → audit → publish."""
+    """The whole pipeline, once, from an empty raw layer: every extract DAG, then build → audit → publish."""
+    from funnelhouse import settings, warehouse
     from funnelhouse.demo import run_pipeline
 
+    # The connector tests before this leave their own companies' raw data and dlt state
+    # (cursors, windows) behind; the pipeline starts where a new deployment does.
+    with warehouse.connect(dsn) as conn, conn.cursor() as cur:
+        for schema in settings.RAW_SCHEMAS.values():
+            cur.execute(f'drop schema if exists "{schema}" cascade')
+    shutil.rmtree(settings.home() / "dlt", ignore_errors=True)
     return run_pipeline(sandbox, say=lambda line: None)
 
 
