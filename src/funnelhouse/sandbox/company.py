@@ -56,8 +56,19 @@ class AdsCustomer:
     test_account: bool = False
 
 
+class Renamable:
+    """A campaign that may have carried other names (``former_names``: (old name, renamed on))."""
+
+    def name_on(self, day: date) -> str:
+        """The name the campaign carried on ``day``; older leads' UTMs use it."""
+        for old_name, renamed_on in sorted(self.former_names, key=lambda pair: pair[1]):
+            if day < renamed_on:
+                return old_name
+        return self.name
+
+
 @dataclass
-class AdsCampaign:
+class AdsCampaign(Renamable):
     """A search campaign, active from ``start_date`` to ``end_date`` (inclusive)."""
 
     id: str
@@ -70,13 +81,6 @@ class AdsCampaign:
     market: str  # country its clicks (and leads) come from
     produces_leads: bool = True
     former_names: list[tuple[str, date]] = field(default_factory=list)  # (old name, renamed on)
-
-    def name_on(self, day: date) -> str:
-        """The name the campaign carried on ``day``; older leads' UTMs use it."""
-        for old_name, renamed_on in sorted(self.former_names, key=lambda pair: pair[1]):
-            if day < renamed_on:
-                return old_name
-        return self.name
 
 
 @dataclass
@@ -115,7 +119,7 @@ class PlatformAccount:
 
 
 @dataclass
-class PlatformCampaign:
+class PlatformCampaign(Renamable):
     """A campaign on one of those platforms, running ``start_date``..``end_date`` (inclusive)."""
 
     id: str
@@ -129,13 +133,6 @@ class PlatformCampaign:
     created_at: datetime
     produces_leads: bool = True
     former_names: list[tuple[str, date]] = field(default_factory=list)  # (old name, renamed on)
-
-    def name_on(self, day: date) -> str:
-        """The name the campaign carried on ``day``; older leads' UTMs use it."""
-        for old_name, renamed_on in sorted(self.former_names, key=lambda pair: pair[1]):
-            if day < renamed_on:
-                return old_name
-        return self.name
 
 
 @dataclass
