@@ -72,21 +72,19 @@ def run(command: str = "build", *args: str, dsn: str | None = None, schema: str 
         target: Path | None = None) -> DbtResult:
     """Run one dbt command; raises DbtError naming every failed node."""
     target = target or target_dir()
-    argv = [
-        dbt_executable(), command,
+    where = [
         "--project-dir", str(project_dir()),
         "--profiles-dir", str(project_dir()),
         "--target-path", str(target),
         "--log-path", str(settings.home() / "dbt" / "logs"),
-        *args,
     ]
-    proc = _dbt(argv, dsn, schema)
+    proc = _dbt([dbt_executable(), command, *where, *args], dsn, schema)
     result = _read_results(command, target / "run_results.json")
     if proc.returncode != 0 and any(DEADLOCK in failure for failure in result.failures):
         # Parallel threads replacing views that share parents can deadlock in the catalog;
         # PostgreSQL aborts one of them. `dbt retry` reruns the failed nodes and what they skipped.
         log.warning("dbt %s: a node lost a deadlock in PostgreSQL; retrying the failed nodes once", command)
-        proc = _dbt([argv[0], "retry", *argv[2:10]], dsn, schema)
+        proc = _dbt([dbt_executable(), "retry", *where], dsn, schema)
         result = _read_results(command, target / "run_results.json")
     if proc.returncode != 0:
         detail = "\n".join(result.failures) or _tail(proc.stdout + proc.stderr)
