@@ -11,7 +11,14 @@ customer_ids in the extras).
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -34,4 +41,5 @@ def funnelhouse_extract_google_ads():
     extract()
 
 
-funnelhouse_extract_google_ads()
+if "google_ads" in enabled_sources():
+    funnelhouse_extract_google_ads()

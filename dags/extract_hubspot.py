@@ -10,7 +10,14 @@ schema. Calls go through the `hubspot_api` pool. Credentials: Airflow connection
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -33,4 +40,5 @@ def funnelhouse_extract_hubspot():
     extract()
 
 
-funnelhouse_extract_hubspot()
+if "hubspot" in enabled_sources():
+    funnelhouse_extract_hubspot()

@@ -13,7 +13,14 @@ token, `api_version`, `lookback_days` in the extras).
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -36,4 +43,5 @@ def funnelhouse_extract_linkedin_ads():
     extract()
 
 
-funnelhouse_extract_linkedin_ads()
+if "linkedin_ads" in enabled_sources():
+    funnelhouse_extract_linkedin_ads()

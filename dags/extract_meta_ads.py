@@ -13,7 +13,14 @@ the `meta_ads_api` pool. Credentials: Airflow connection `funnelhouse_meta_ads`
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -36,4 +43,5 @@ def funnelhouse_extract_meta_ads():
     extract()
 
 
-funnelhouse_extract_meta_ads()
+if "meta_ads" in enabled_sources():
+    funnelhouse_extract_meta_ads()

@@ -14,7 +14,14 @@ its secret if any in the password; `developer_token`, `refresh_token`,
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -37,4 +44,5 @@ def funnelhouse_extract_microsoft_ads():
     extract()
 
 
-funnelhouse_extract_microsoft_ads()
+if "microsoft_ads" in enabled_sources():
+    funnelhouse_extract_microsoft_ads()

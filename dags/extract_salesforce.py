@@ -15,7 +15,14 @@ extras).
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import (
+    DAILY_CRON,
+    POOLS,
+    RAW_ASSETS,
+    START_DATE,
+    default_args,
+    enabled_sources,
+)
 
 
 @dag(
@@ -38,4 +45,5 @@ def funnelhouse_extract_salesforce():
     extract()
 
 
-funnelhouse_extract_salesforce()
+if "salesforce" in enabled_sources():
+    funnelhouse_extract_salesforce()

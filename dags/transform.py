@@ -1,7 +1,8 @@
 """
 ### funnelhouse: build, audit, publish
 
-Runs when every raw source has fresh data. `dbt build` writes the models and
+Runs when every enabled raw source (`FUNNELHOUSE_SOURCES`, default all) has
+fresh data. `dbt build` writes the models and
 runs dbt's tests in the `build` schema, which BI cannot read; the Great
 Expectations suites in `expectations/` audit that build; only if every
 blocking expectation passes does `publish` swap the marts into the `marts`
@@ -11,12 +12,12 @@ marts as they were.
 
 from airflow.sdk import dag, task
 
-from funnelhouse.orchestration.dag_support import PUBLISHED_MARTS, RAW_ASSETS, START_DATE, default_args
+from funnelhouse.orchestration.dag_support import PUBLISHED_MARTS, START_DATE, all_raw_assets, default_args
 
 
 @dag(
     dag_id="funnelhouse_transform",
-    schedule=RAW_ASSETS["hubspot"] & RAW_ASSETS["google_ads"],
+    schedule=all_raw_assets(),
     start_date=START_DATE,
     catchup=False,
     max_active_runs=1,

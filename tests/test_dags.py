@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 DAGS_DIR = Path(__file__).resolve().parents[1] / "dags"
-EXTRACT = {f"funnelhouse_extract_{source}" for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads",
-                                                          "microsoft_ads", "salesforce")}
+SOURCES = ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads", "salesforce")
+EXTRACT = {f"funnelhouse_extract_{source}" for source in SOURCES}
 EXPECTED = {*EXTRACT, "funnelhouse_transform"}
 
 
@@ -94,9 +94,28 @@ def test_transform_waits_for_every_raw_asset_and_publishes_after_audit(dagbag):
     condition = dag.timetable.asset_condition
     assert type(condition).__name__ == "AssetAll"  # every source, not any one of them
     uris = {asset.uri for asset in condition.objects}
-    assert uris == {"funnelhouse://warehouse/raw_hubspot", "funnelhouse://warehouse/raw_google_ads"}
+    assert uris == {f"funnelhouse://warehouse/raw_{source}" for source in SOURCES}
     assert dag.get_task("publish").upstream_task_ids == {"audit"}
     assert dag.get_task("audit").upstream_task_ids == {"dbt_build"}
+
+
+def test_a_deployment_extracts_only_the_sources_it_names(monkeypatch):
+    from airflow.dag_processing.dagbag import DagBag
+
+    monkeypatch.setenv("FUNNELHOUSE_SOURCES", " salesforce, Meta_Ads ")
+    bag = DagBag(dag_folder=str(DAGS_DIR))
+    assert bag.import_errors == {}
+    assert set(bag.dags) == {"funnelhouse_extract_salesforce", "funnelhouse_extract_meta_ads", "funnelhouse_transform"}
+    condition = bag.dags["funnelhouse_transform"].timetable.asset_condition
+    assert {asset.uri for asset in condition.objects} == {"funnelhouse://warehouse/raw_salesforce",
+                                                          "funnelhouse://warehouse/raw_meta_ads"}
+
+    # A misspelt source is an import error naming it, not a silently missing DAG.
+    monkeypatch.setenv("FUNNELHOUSE_SOURCES", "hubspot,google_adds")
+    bag = DagBag(dag_folder=str(DAGS_DIR))
+    assert set(bag.import_errors) == {str(path) for path in DAGS_DIR.glob("*.py")}
+    assert all("unknown source(s) google_adds; known: hubspot, google_ads" in error
+               for error in bag.import_errors.values())
 
 
 def test_dag_files_stay_thin(dagbag):

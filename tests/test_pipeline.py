@@ -215,15 +215,6 @@ def test_scorecard_renders_every_month_and_channel(pipeline_run):
     assert text.count("\n") > 15
 
 
-def test_rerunning_the_same_interval_changes_nothing(pipeline_run, sandbox, sql):
-    raw_counts = {t: sql(f"select count(*) from {t}")[0][0]
-                  for t in ("raw_hubspot.contacts", "raw_hubspot.deals", "raw_google_ads.campaign_stats")}
-    before = fingerprint(sql)
-    run_pipeline(sandbox, say=lambda line: None)
-    assert fingerprint(sql) == before
-    assert {t: sql(f"select count(*) from {t}")[0][0] for t in raw_counts} == raw_counts
-
-
 def assert_bi_reads(expected_rows: int) -> None:
     conn = psycopg2.connect(layout.bi_url())
     try:
@@ -277,8 +268,10 @@ def test_a_missing_fx_rate_fails_the_build_naming_currency_and_date(pipeline_run
     assert "JPY" in error and re.search(r"20\d\d-\d\d-\d\d", error)
 
 
-def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipeline_run, sandbox, sql):
+def test_bad_raw_data_fails_the_build_and_rerunning_the_interval_restores_the_same_numbers(pipeline_run, sandbox, sql):
     before = fingerprint(sql)
+    raw_counts = {t: sql(f"select count(*) from {t}")[0][0]
+                  for t in ("raw_hubspot.contacts", "raw_hubspot.deals", "raw_google_ads.campaign_stats")}
     last_day = sql("select max(date) from raw_google_ads.campaign_stats")[0][0]
     # A negative spend inside the lookback window, as a broken feed would deliver.
     sql("update raw_google_ads.campaign_stats set cost_micros = -5000000 "
@@ -289,44 +282,45 @@ def test_bad_raw_data_fails_the_build_and_bi_keeps_the_last_good_numbers(pipelin
     assert fingerprint(sql) == before
     assert_bi_reads(before["fct_ad_spend_daily"][0])
 
-    # The next extract re-reads the lookback window and replaces the bad partition; publishing resumes.
+    # Rerunning the same interval re-reads the lookback window and replaces the bad partition;
+    # everything else loads exactly as before (no duplicates), and the same numbers are published.
     run_pipeline(sandbox, say=lambda line: None)
     assert sql("select count(*) from raw_google_ads.campaign_stats where cost_micros < 0")[0][0] == 0
+    assert {t: sql(f"select count(*) from {t}")[0][0] for t in raw_counts} == raw_counts
     assert fingerprint(sql) == before
 
 
 def test_a_failed_audit_blocks_publish_and_names_what_broke(pipeline_run, sandbox, sql, alert_webhook):
-    from funnelhouse import validate
-
     before = fingerprint(sql)
+    audited_until = sql("select max(validated_at) from audit.expectation_results")[0][0]
     # A fan-out bug in a model: one Google Ads spend row duplicated in the build the audit checks.
     sql(f"insert into {settings.BUILD_SCHEMA}.fct_ad_spend_daily "
         f"select * from {settings.BUILD_SCHEMA}.fct_ad_spend_daily where platform = 'google_ads' "
         f"order by date_day desc limit 1")
 
-    with pytest.raises(validate.AuditFailed) as failure:
-        validate.audit("planted-duplicate")
-    message = str(failure.value)
-    assert "fct_ad_spend_daily" in message
-    assert "expect_column_values_to_be_unique(column=ad_spend_id)" in message
-    assert "equal the raw Google Ads data (cost_micros / 10^6) to the cent" in message
-    recorded = dict(sql("select expectation, observed_value from audit.expectation_results "
-                        "where run_id = 'planted-duplicate' and not success"))
-    # Both copies of the duplicated row are unexpected.
-    assert recorded["expect_column_values_to_be_unique(column=ad_spend_id)"] == "2"
-
-    # The same build through the real DAG: audit fails, publish never runs.
+    # The transform DAG over that build: the audit fails, publish never runs.
     with pytest.raises(DagRunFailed, match=TRANSFORM_DAG):
         run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,), skip_tasks="dbt_build")
     assert fingerprint(sql) == before
     assert_bi_reads(before["fct_ad_spend_daily"][0])
     # The failure hook alerted once, naming the task and what broke; the audit is not retried.
     assert [(a["dag_id"], a["task_id"]) for a in alert_webhook] == [(TRANSFORM_DAG, "audit")]
-    assert "fct_ad_spend_daily" in alert_webhook[0]["error"]
-    assert "Data Docs: file://" in alert_webhook[0]["error"]
+    message = alert_webhook[0]["error"]
+    assert "fct_ad_spend_daily" in message
+    assert "expect_column_values_to_be_unique(column=ad_spend_id)" in message
+    assert "equal the raw Google Ads data (cost_micros / 10^6) to the cent" in message
+    assert "Data Docs: file://" in message
+    recorded = dict(sql("select expectation, observed_value from audit.expectation_results "
+                        "where validated_at > %s and not success", (audited_until,)))
+    # Both copies of the duplicated row are unexpected.
+    assert recorded["expect_column_values_to_be_unique(column=ad_spend_id)"] == "2"
 
-    # A clean rebuild passes the audit and publishes the same numbers again.
-    run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,))
+    # With the bad row gone, the next run's audit passes and publishes the same numbers again.
+    sql(f"delete from {settings.BUILD_SCHEMA}.fct_ad_spend_daily a using {settings.BUILD_SCHEMA}.fct_ad_spend_daily b "
+        f"where a.ad_spend_id = b.ad_spend_id and a.ctid > b.ctid")
+    published = sql("select count(*) from audit.publish_log")[0][0]
+    run_pipeline(sandbox, say=lambda line: None, dag_ids=(TRANSFORM_DAG,), skip_tasks="dbt_build")
+    assert sql("select count(*) from audit.publish_log")[0][0] == published + 1
     assert fingerprint(sql) == before
 
 

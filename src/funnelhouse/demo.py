@@ -6,6 +6,7 @@ extract (every source) → dbt build → audit → publish, each DAG through
 
 from __future__ import annotations
 
+import os
 import sys
 import time
 from datetime import datetime, timezone
@@ -106,6 +107,9 @@ def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
     dags = local.load_dags()
     run_ids = {}
     for dag_id in dag_ids or (*EXTRACT_DAGS, TRANSFORM_DAG):
+        if dag_id not in dags:
+            raise DagRunFailed(f"{dag_id} is not defined: FUNNELHOUSE_SOURCES="
+                               f"{os.environ.get('FUNNELHOUSE_SOURCES', '')!r} leaves its source out")
         started = time.monotonic()
         run = local.run_dag(dags[dag_id], logical_date, skip_tasks)
         state = str(run.state).split(".")[-1].lower()

@@ -9,7 +9,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import NamedTuple
 
-from airflow.sdk import Asset
+from airflow.sdk import Asset, AssetAll
 
 START_DATE = datetime(2024, 1, 1, tzinfo=timezone.utc)
 DAILY_CRON = "0 0 * * *"
@@ -25,11 +25,29 @@ CONNECTIONS = {
     "warehouse": "funnelhouse_warehouse",
 }
 
-RAW_ASSETS = {
-    source: Asset(name=f"raw_{source}", uri=f"funnelhouse://warehouse/raw_{source}")
-    for source in ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads", "salesforce")
-}
+# The API sources, each with an extract DAG `funnelhouse_extract_<source>`.
+SOURCES = ("hubspot", "google_ads", "meta_ads", "linkedin_ads", "microsoft_ads", "salesforce")
+RAW_ASSETS = {source: Asset(name=f"raw_{source}", uri=f"funnelhouse://warehouse/raw_{source}") for source in SOURCES}
 PUBLISHED_MARTS = Asset(name="published_marts", uri="funnelhouse://warehouse/marts")
+
+
+def enabled_sources() -> tuple[str, ...]:
+    """The sources this deployment extracts: `FUNNELHOUSE_SOURCES` (comma-separated), else every one.
+
+    Only their extract DAGs exist, and the transform waits for exactly their raw assets.
+    """
+    configured = os.environ.get("FUNNELHOUSE_SOURCES", "")
+    chosen = tuple(dict.fromkeys(name.strip().lower() for name in configured.split(",") if name.strip()))
+    unknown = [name for name in chosen if name not in SOURCES]
+    if unknown:
+        raise ValueError(f"FUNNELHOUSE_SOURCES names unknown source(s) {', '.join(unknown)}; "
+                         f"known: {', '.join(SOURCES)}")
+    return chosen or SOURCES
+
+
+def all_raw_assets() -> AssetAll:
+    """The transform's schedule: a fresh raw asset from every enabled source."""
+    return AssetAll(*(RAW_ASSETS[source] for source in enabled_sources()))
 
 
 class Pool(NamedTuple):
