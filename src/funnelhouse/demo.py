@@ -11,6 +11,7 @@ import sys
 import time
 from datetime import datetime, timezone
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from funnelhouse import settings
 
@@ -93,6 +94,16 @@ def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+SANDBOX_VENDORS = {"hubspot": "HubSpot", "google_ads": "Google Ads", "meta": "Meta", "linkedin": "LinkedIn",
+                   "microsoft_ads": "Microsoft Ads", "salesforce": "Salesforce"}
+# The sandbox company's counts the demo prints, a line each: ad platforms, then the CRMs.
+SANDBOX_SUMMARY = (
+    ("ads_stat_rows", "meta_stat_rows", "linkedin_stat_rows", "microsoft_ads_stat_rows"),
+    ("hubspot_contacts", "hubspot_deals", "hubspot_deals_won", "salesforce_leads", "salesforce_opportunities",
+     "salesforce_opportunities_won"),
+)
+
+
 def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
                  say: Callable[[str], None] = print, dag_ids: tuple[str, ...] | None = None,
                  skip_tasks: str | None = None) -> dict[str, str]:
@@ -122,7 +133,7 @@ def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
 
 def main(scale: float = 1.0) -> int:
     from funnelhouse.report.scorecard import scorecard
-    from funnelhouse.sandbox import start_sandbox
+    from funnelhouse.sandbox import PORT_ORDER, start_sandbox
     from funnelhouse.warehouse import embedded, is_external, layout, redact, url
 
     settings.disable_telemetry()
@@ -133,9 +144,11 @@ def main(scale: float = 1.0) -> int:
     layout.bootstrap()
     with start_sandbox(scale=scale) as sandbox:
         summary = sandbox.company.summary()
-        print(f"sandbox    HubSpot at {sandbox.hubspot.base_url}, Google Ads at {sandbox.google_ads.base_url}")
-        shown = ("ads_customers", "ads_campaigns", "ads_stat_rows", "hubspot_contacts", "hubspot_deals", "hubspot_deals_won")
-        print("           " + ", ".join(f"{k}={summary[k]}" for k in shown if k in summary))
+        host = urlsplit(sandbox.hubspot.base_url).hostname
+        print(f"sandbox    APIs on {host}: " + ", ".join(f"{SANDBOX_VENDORS[name]} :{urlsplit(server.base_url).port}"
+                                                    for name, server in zip(PORT_ORDER, sandbox.servers)))
+        for shown in SANDBOX_SUMMARY:
+            print("           " + ", ".join(f"{k}={summary[k]}" for k in shown if k in summary))
         print("running the DAGs (dag.test):")
         try:
             run_pipeline(sandbox)
