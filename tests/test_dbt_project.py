@@ -1,5 +1,5 @@
 """The dbt project against the warehouse it built: every model and every
-column it builds is described in its YAML.
+column it builds is described in its YAML, and every unit test passes.
 
 This is more than tidiness: the incremental marts compare rows on their
 documented columns (macro `incremental_changes`), so a column missing from
@@ -40,3 +40,15 @@ def test_every_built_model_and_column_is_described(pipeline_run, sql):
         problems += [f"{name}.{column}: described but not built" for column in sorted(set(documented) - built.get(name, set()))]
         problems += [f"{name}.{column}: empty description" for column, text in documented.items() if not text.strip()]
     assert not problems, "\n".join(problems)
+
+
+def test_every_unit_test_passes(pipeline_run, tmp_path):
+    """The scheduled build leaves unit tests out (they check SQL, not data); they run here."""
+    from funnelhouse import transform
+
+    assert "unit_test" in transform.PRODUCTION_BUILD
+    result = transform.run("test", "--select", "test_type:unit", target=tmp_path / "target")
+    manifest = json.loads((tmp_path / "target" / "manifest.json").read_text())
+    unit_tests = [test for test in manifest["unit_tests"].values() if test["package_name"] == "funnelhouse"]
+    assert len(unit_tests) >= 20
+    assert result.counts == {"pass": len(unit_tests)}, result

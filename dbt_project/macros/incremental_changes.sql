@@ -8,9 +8,13 @@
       `window_column` already built: the platforms restate these days, and a
       restated key is rewritten whole, so a row that disappeared from it
       disappears from the mart too;
-    - every key with a row that is new or differs from the built one, on
-      any documented column: history imported late, an FX rate imported
-      for an old day, a renamed campaign, an edited channel seed.
+    - every key whose rows are new or differ from the built ones, on any
+      documented column: history imported late, an FX rate imported for an
+      old day, a renamed campaign, an edited channel seed. Each side of a
+      key is summarised by its row count and the sum of a 64-bit hash of
+      each row's text, so the comparison is one hash aggregate per side
+      (the keys are few) instead of a set difference of every row, and a
+      value that prints differently (0.5 vs 0.50) counts as changed.
 
     Keys whose rows vanished from the source entirely are removed by the
     `delete_vanished_keys` post-hook. The model's documented columns (its
@@ -55,13 +59,34 @@
         {%- endif %}
         select {{ key_columns | join(', ') }}
         from (
-            select {{ columns | join(', ') }} from {{ candidates }}
-            except
-            select {{ columns | join(', ') }} from {{ this }}
-        ) as new_or_changed_rows
+            {{ _rows_checksum(candidates, key_columns, columns) }}
+        ) as candidate
+        left join (
+            {{ _rows_checksum(this, key_columns, columns) }}
+        ) as built using ({{ key_columns | join(', ') }})
+        where
+            built.row_count is null
+            or candidate.row_count <> built.row_count
+            or candidate.row_checksum <> built.row_checksum
     )
         {%- endif -%}
     {%- endif -%}
+{%- endmacro %}
+
+
+{#
+    Per key: how many rows, and the sum of a 64-bit hash of each row's text
+    over `columns` (numeric sums cannot overflow). Used by
+    `incremental_changes` on both the candidates and the built table.
+#}
+{% macro _rows_checksum(relation, key_columns, columns) -%}
+    select
+        {{ key_columns | join(', ') }},
+        count(*) as row_count,
+        sum(hashtextextended(cast(row({{ columns | join(', ') }}) as text), 0))
+            as row_checksum
+    from {{ relation }}
+    group by {{ key_columns | join(', ') }}
 {%- endmacro %}
 
 
@@ -71,10 +96,11 @@
     no longer carries). delete+insert can only replace keys that still have
     rows; this removes the others, so incremental equals full refresh.
 
-    upstream:    the relation whose keys are the truth
-    key_columns: the key columns, named alike in both relations
+    upstream:         the relation whose keys are the truth
+    key_columns:      the key columns of this model
+    upstream_columns: the same keys' names upstream, if they differ
 #}
-{% macro delete_vanished_keys(upstream, key_columns) -%}
+{% macro delete_vanished_keys(upstream, key_columns, upstream_columns=none) -%}
     {%- if is_incremental() -%}
     delete from {{ this }} as built
     where not exists (
@@ -83,7 +109,8 @@
         where
         {%- for column in key_columns %}
             {{ 'and ' if not loop.first -}}
-            upstream.{{ column }} = built.{{ column }}
+            upstream.{{ (upstream_columns or key_columns)[loop.index0] }}
+            = built.{{ column }}
         {%- endfor %}
     )
     {%- else -%}

@@ -108,7 +108,7 @@ def build(run_id: str) -> dict[str, int]:
     dsn = warehouse_dsn()
     bootstrap(dsn)
     try:
-        result = transform.run("build", dsn=dsn)
+        result = transform.run(*transform.PRODUCTION_BUILD, dsn=dsn)
     except transform.DbtError as exc:
         raise AirflowFailException(str(exc)) from None
     log.info("%s", result)

@@ -21,6 +21,9 @@ class DbtError(RuntimeError):
 
 
 DEADLOCK = "deadlock detected"
+# What a scheduled build runs: seeds, models and data tests. dbt's unit tests check the SQL, not
+# the data, and do not change between runs; `make test` runs them (tests/test_dbt_project.py).
+PRODUCTION_BUILD = ("build", "--exclude-resource-type", "unit_test")
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@ with
 
 events as (
 
-    select * from {{ ref('int_funnel_events') }}
+    select * from {{ ref('int_funnel_events_monthly') }}
 
 ),
 

@@ -2,13 +2,13 @@ with
 
 events as (
 
-    select * from {{ ref('int_funnel_events') }}
+    select * from {{ ref('int_funnel_events_monthly') }}
 
 ),
 
-ad_spend as (
+ad_spend_monthly as (
 
-    select * from {{ ref('fct_ad_spend_daily') }}
+    select * from {{ ref('int_ad_spend_monthly') }}
 
 ),
 
@@ -84,12 +84,12 @@ monthly as (
 campaign_spend as (
 
     select
-        cast(date_trunc('month', date_day) as date) as month_start_date,
+        month_start_date,
         platform,
         account_id,
         campaign_id
 
-    from ad_spend
+    from ad_spend_monthly
     group by 1, 2, 3, 4
     having sum(spend) > 0
 
