@@ -21,11 +21,18 @@
     {%- set relation = source(source_name, table_name) -%}
     {%- set existing = none -%}
     {%- if execute -%}
-        {%- set existing = adapter.get_relation(
-            database=relation.database,
-            schema=relation.schema,
-            identifier=relation.identifier,
+        {#- Asked of the catalog, not dbt's relation cache: the first thread
+            to read an uncached schema fills the cache one relation at a
+            time, and a thread asking meanwhile would miss tables. -#}
+        {%- set found = run_query(
+            "select 1 from information_schema.tables"
+            ~ " where table_catalog = '" ~ relation.database ~ "'"
+            ~ " and table_schema = '" ~ relation.schema ~ "'"
+            ~ " and table_name = '" ~ relation.identifier ~ "'"
         ) -%}
+        {%- if found.rows | length > 0 -%}
+            {%- set existing = relation -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if all_columns and existing is not none %}
     select * from {{ relation }}
