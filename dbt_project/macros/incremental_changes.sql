@@ -96,11 +96,10 @@
     no longer carries). delete+insert can only replace keys that still have
     rows; this removes the others, so incremental equals full refresh.
 
-    upstream:         the relation whose keys are the truth
-    key_columns:      the key columns of this model
-    upstream_columns: the same keys' names upstream, if they differ
+    upstream:    the relation whose keys are the truth
+    key_columns: the key columns, named alike in both relations
 #}
-{% macro delete_vanished_keys(upstream, key_columns, upstream_columns=none) -%}
+{% macro delete_vanished_keys(upstream, key_columns) -%}
     {%- if is_incremental() -%}
     delete from {{ this }} as built
     where not exists (
@@ -109,8 +108,7 @@
         where
         {%- for column in key_columns %}
             {{ 'and ' if not loop.first -}}
-            upstream.{{ (upstream_columns or key_columns)[loop.index0] }}
-            = built.{{ column }}
+            upstream.{{ column }} = built.{{ column }}
         {%- endfor %}
     )
     {%- else -%}

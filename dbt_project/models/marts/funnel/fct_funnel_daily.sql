@@ -1,18 +1,3 @@
-{#-
-    Incremental by day: a run rewrites the days in the lookback window and
-    every day whose rows changed (a restated or late spend day, a lead or
-    deal edited long after), and deletes days no event is on any more.
--#}
-{{ config(
-    materialized='incremental',
-    incremental_strategy='delete+insert',
-    unique_key='date_day',
-    on_schema_change='sync_all_columns',
-    post_hook="{{ delete_vanished_keys(
-        ref('int_funnel_events'), ['date_day'], ['event_date']
-    ) }}",
-) }}
-
 with
 
 events as (
@@ -66,4 +51,3 @@ final as (
 )
 
 select * from final
-{{ incremental_changes('final', ['date_day'], 'date_day') }}
