@@ -13,14 +13,7 @@ token, `api_version`, `lookback_days` in the extras).
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import (
-    DAILY_CRON,
-    POOLS,
-    RAW_ASSETS,
-    START_DATE,
-    default_args,
-    enabled_sources,
-)
+from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args, enabled_sources
 
 
 @dag(

@@ -14,14 +14,7 @@ its secret if any in the password; `developer_token`, `refresh_token`,
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import (
-    DAILY_CRON,
-    POOLS,
-    RAW_ASSETS,
-    START_DATE,
-    default_args,
-    enabled_sources,
-)
+from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args, enabled_sources
 
 
 @dag(

@@ -15,14 +15,7 @@ extras).
 
 from airflow.sdk import CronDataIntervalTimetable, dag, task
 
-from funnelhouse.orchestration.dag_support import (
-    DAILY_CRON,
-    POOLS,
-    RAW_ASSETS,
-    START_DATE,
-    default_args,
-    enabled_sources,
-)
+from funnelhouse.orchestration.dag_support import DAILY_CRON, POOLS, RAW_ASSETS, START_DATE, default_args, enabled_sources
 
 
 @dag(
