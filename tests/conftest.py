@@ -24,6 +24,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.collectonly:
         return
     os.environ.pop("FUNNELHOUSE_WAREHOUSE_URL", None)
+    os.environ.pop("FUNNELHOUSE_SOURCES", None)  # every source's DAG, whatever the shell says
     for var in [v for v in os.environ if v.startswith("AIRFLOW")]:
         os.environ.pop(var)
     from funnelhouse import settings
