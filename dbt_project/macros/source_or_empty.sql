@@ -19,30 +19,19 @@
 #}
 {% macro source_or_empty(source_name, table_name, columns, all_columns=false) -%}
     {%- set relation = source(source_name, table_name) -%}
-    {%- set existing = none -%}
-    {%- if execute -%}
-        {#- Asked of the catalog, not dbt's relation cache: the first thread
-            to read an uncached schema fills the cache one relation at a
-            time, and a thread asking meanwhile would miss tables. -#}
-        {%- set found = run_query(
-            "select 1 from information_schema.tables"
-            ~ " where table_catalog = '" ~ relation.database ~ "'"
-            ~ " and table_schema = '" ~ relation.schema ~ "'"
-            ~ " and table_name = '" ~ relation.identifier ~ "'"
-        ) -%}
-        {%- if found.rows | length > 0 -%}
-            {%- set existing = relation -%}
-        {%- endif -%}
-    {%- endif -%}
-    {%- if all_columns and existing is not none %}
-    select * from {{ relation }}
-    {%- else -%}
+    {#- The table's columns, asked of the catalog (no columns: no table).
+        Not dbt's relation cache: the first thread to read an uncached
+        schema fills it one relation at a time, and a thread asking
+        meanwhile would miss tables. -#}
     {%- set present = {} -%}
-    {%- if existing is not none -%}
-        {%- for column in adapter.get_columns_in_relation(existing) -%}
+    {%- if execute -%}
+        {%- for column in adapter.get_columns_in_relation(relation) -%}
             {%- do present.update({column.name | lower: column.name}) -%}
         {%- endfor -%}
-    {%- endif %}
+    {%- endif -%}
+    {%- if all_columns and present %}
+    select * from {{ relation }}
+    {%- else %}
     select
     {%- for column_name, data_type in columns %}
         {%- set value = adapter.quote(present[column_name])
@@ -50,7 +39,7 @@
         cast({{ value }} as {{ data_type }}) as {{ adapter.quote(column_name) }}
         {{- ',' if not loop.last }}
     {%- endfor %}
-    {%- if existing is not none %}
+    {%- if present %}
     from {{ relation }}
     {%- else %}
     where false
