@@ -94,6 +94,7 @@ def sandbox_connections(sandbox: Any) -> dict[str, dict[str, Any]]:
     }
 
 
+# Display names of the sandbox servers (their `name`).
 SANDBOX_VENDORS = {"hubspot": "HubSpot", "google_ads": "Google Ads", "meta": "Meta", "linkedin": "LinkedIn",
                    "microsoft_ads": "Microsoft Ads", "salesforce": "Salesforce"}
 # The sandbox company's counts the demo prints, a line each: ad platforms, then the CRMs.
@@ -133,7 +134,7 @@ def run_pipeline(sandbox: Any, logical_date: datetime = DEMO_LOGICAL_DATE,
 
 def main(scale: float = 1.0) -> int:
     from funnelhouse.report.scorecard import scorecard
-    from funnelhouse.sandbox import PORT_ORDER, start_sandbox
+    from funnelhouse.sandbox import start_sandbox
     from funnelhouse.warehouse import embedded, is_external, layout, redact, url
 
     settings.disable_telemetry()
@@ -145,8 +146,8 @@ def main(scale: float = 1.0) -> int:
     with start_sandbox(scale=scale) as sandbox:
         summary = sandbox.company.summary()
         host = urlsplit(sandbox.hubspot.base_url).hostname
-        print(f"sandbox    APIs on {host}: " + ", ".join(f"{SANDBOX_VENDORS[name]} :{urlsplit(server.base_url).port}"
-                                                    for name, server in zip(PORT_ORDER, sandbox.servers)))
+        apis = [f"{SANDBOX_VENDORS[server.name]} :{urlsplit(server.base_url).port}" for server in sandbox.servers]
+        print(f"sandbox    APIs on {host}: " + ", ".join(apis))
         for shown in SANDBOX_SUMMARY:
             print("           " + ", ".join(f"{k}={summary[k]}" for k in shown if k in summary))
         print("running the DAGs (dag.test):")
